@@ -1,0 +1,345 @@
+"""Files → model: load one plan directory into a :class:`Plan`.
+
+Loading never raises for bad content: every problem becomes a located diagnostic in
+``plan.diagnostics`` and the part that could not be read is left out. Only a path that is
+not a plan at all raises :class:`NotAPlanError` (a usage error).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .diagnostics import Diagnostic, Severity
+from .model import Fiche, PlanFile
+from .source import SourceError, SourceFile, nesting_too_deep, parse_yaml, read_text
+
+PLAN_FILE = "plan.yaml"
+FICHES_DIR = "fiches"
+
+
+class NotAPlanError(Exception):
+    """The path is not a plan directory (no plan.yaml)."""
+
+
+@dataclass
+class LoadedFiche:
+    source: SourceFile
+    fiche: Fiche
+
+
+@dataclass
+class Plan:
+    """A loaded plan: the models, where each came from, and what went wrong while loading."""
+
+    root: Path
+    display_root: str
+    source: SourceFile
+    meta: PlanFile | None
+    fiches: list[LoadedFiche] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)  # section file -> Markdown
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fiche_files: int = 0
+
+    @property
+    def slug(self) -> str:
+        return self.root.resolve().name
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def is_plan_dir(path: Path) -> bool:
+    return (path / PLAN_FILE).is_file()
+
+
+def load_plan(path: str | os.PathLike[str]) -> Plan:
+    """Load the plan directory ``path`` (or its ``plan.yaml``)."""
+    root = Path(path)
+    if root.name == PLAN_FILE and root.is_file():
+        root = root.parent
+    if not root.is_dir():
+        raise NotAPlanError(f"{root}: no such directory")
+    if not (root / PLAN_FILE).exists() and not (root / PLAN_FILE).is_symlink():
+        raise NotAPlanError(f"{root}: not a plan directory (no {PLAN_FILE})")
+    display_root = str(root)
+    source = SourceFile(root / PLAN_FILE, _display(display_root, PLAN_FILE))
+    plan = Plan(root=root, display_root=display_root, source=source, meta=None)
+
+    data = _read(plan, source)
+    if data is not None:
+        plan.meta = _validate(plan, source, data, PlanFile, tree_key="strategy")
+    if plan.meta is not None:
+        _load_sections(plan, plan.meta)
+    for fiche_path in _fiche_files(root):
+        plan.fiche_files += 1
+        relative = fiche_path.relative_to(root).as_posix()
+        fiche_source = SourceFile(fiche_path, _display(display_root, relative))
+        fiche_data = _read(plan, fiche_source)
+        if fiche_data is None:
+            continue
+        fiche = _validate(plan, fiche_source, fiche_data, Fiche, tree_key="steps")
+        if fiche is not None:
+            plan.fiches.append(LoadedFiche(fiche_source, fiche))
+    return plan
+
+
+def _display(display_root: str, relative: str) -> str:
+    return str(PurePosixPath(Path(display_root).as_posix()) / relative)
+
+
+def _fiche_files(root: Path) -> list[Path]:
+    directory = root / FICHES_DIR
+    if not directory.is_dir():
+        return []
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    return [
+        directory / name
+        for name in names
+        if not name.startswith(".") and name.endswith((".yaml", ".yml"))
+    ]
+
+
+def report(
+    plan: Plan,
+    source: SourceFile,
+    code: str,
+    message: str,
+    path: tuple[Any, ...] = (),
+    *,
+    key: bool = False,
+    severity: Severity | None = None,
+) -> None:
+    """Add a diagnostic located at a data path of ``source`` (positions found lazily)."""
+    from .rules import RULES
+
+    line, column = source.locator().position(path, key=key) if path else (1, 1)
+    plan.diagnostics.append(
+        Diagnostic(source.display, line, column, code, severity or RULES[code].severity, message)
+    )
+
+
+def _report_source_error(plan: Plan, display: str, error: SourceError) -> None:
+    from .rules import RULES
+
+    plan.diagnostics.append(
+        Diagnostic(
+            display, error.line, error.column, error.code, RULES[error.code].severity, error.message
+        )
+    )
+
+
+def _read(plan: Plan, source: SourceFile) -> Any:
+    try:
+        source.text = read_text(source.path, plan.root)
+        source.data = parse_yaml(source.text)
+    except SourceError as error:
+        _report_source_error(plan, source.display, error)
+        return None
+    return source.data
+
+
+def _validate(
+    plan: Plan, source: SourceFile, data: Any, model: type[BaseModel], tree_key: str
+) -> Any:
+    if isinstance(data, dict) and isinstance(data.get(tree_key), list):
+        deep = nesting_too_deep(data[tree_key], "children" if tree_key == "strategy" else "steps")
+        if deep is not None:
+            report(
+                plan, source, "CTG006", f"'{tree_key}' is nested deeper than 12 levels",
+                (tree_key, *deep),
+            )
+            return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for code, path, message, at_key in _explain(exc, data, model):
+            report(plan, source, code, message, path, key=at_key)
+        return None
+    except RecursionError:
+        report(plan, source, "CTG006", "data is nested too deeply")
+        return None
+
+
+def _load_sections(plan: Plan, meta: PlanFile) -> None:
+    for index, section in enumerate(meta.sections):
+        if section.file is None:
+            continue
+        where = ("sections", index, "file")
+        reference = section.file.strip()
+        pure = PurePosixPath(reference.replace("\\", "/"))
+        if not reference or pure.is_absolute() or ".." in pure.parts or ":" in pure.parts[0]:
+            report(
+                plan, plan.source, "CTG013",
+                f"'{reference}' must be a path inside the plan directory, relative to it",
+                where,
+            )
+            continue
+        target = plan.root / pure
+        if not target.exists() and not target.is_symlink():
+            report(plan, plan.source, "CTG014", f"referenced file '{reference}' does not exist", where)
+            continue
+        try:
+            plan.texts[reference] = read_text(target, plan.root)
+        except SourceError as error:
+            if error.code == "CTG004" and "outside" in error.message:
+                report(
+                    plan, plan.source, "CTG013",
+                    f"'{reference}' is a link to a place outside the plan directory; refused",
+                    where,
+                )
+            else:
+                _report_source_error(plan, _display(plan.display_root, pure.as_posix()), error)
+
+
+# --------------------------------------------------------------------- pydantic errors
+
+
+def _all_field_names(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:
+    seen = seen if seen is not None else set()
+    if model in seen:
+        return set()
+    seen.add(model)
+    names = set(model.model_fields)
+    for info in model.model_fields.values():
+        for sub in _models_in(info.annotation):
+            names |= _all_field_names(sub, seen)
+    return names
+
+
+def _models_in(annotation: Any) -> Iterable[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        yield from _models_in(arg)
+    origin = getattr(annotation, "__origin__", None)
+    if origin is not None and hasattr(annotation, "__metadata__"):
+        yield from _models_in(origin)
+
+
+_FIELD_NAMES: dict[type, list[str]] = {}
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    if model not in _FIELD_NAMES:
+        _FIELD_NAMES[model] = sorted(_all_field_names(model))
+    return _FIELD_NAMES[model]
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = str(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"'{text}'"
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """Keep the part of a pydantic location that exists in the data (drops union tags)."""
+    path: list[Any] = []
+    current = data
+    for step in loc:
+        if isinstance(current, dict) and step in current:
+            current = current[step]
+        elif isinstance(current, dict) and str(step) in {str(k) for k in current}:
+            current = next(v for k, v in current.items() if str(k) == str(step))
+        elif isinstance(current, list) and isinstance(step, int) and 0 <= step < len(current):
+            current = current[step]
+        elif isinstance(current, dict | list):
+            # A missing field: point at the mapping that should hold it.
+            path.append(step)
+            break
+        else:
+            break
+        path.append(step)
+    return tuple(path)
+
+
+def _label(path: tuple[Any, ...]) -> str:
+    text = ""
+    for step in path:
+        if isinstance(step, int):
+            text += f"[{step}]"
+        else:
+            text += ("." if text else "") + str(step)
+    return text
+
+
+_YEAR_FIELDS = {"start", "end"}
+
+
+def _explain(
+    exc: ValidationError, data: Any, model: type[BaseModel]
+) -> list[tuple[str, tuple[Any, ...], str, bool]]:
+    """Turn pydantic errors into ``(code, data path, message, at_key)``, one per place."""
+    results: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], str, bool]] = {}
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        kind = error["type"]
+        path = _data_path(loc, data)
+        value = error.get("input")
+        field_label = _label(path) or "file"
+        if kind == "missing":
+            parent = path[:-1]
+            name = path[-1] if path else "?"
+            message = f"missing required field '{name}'"
+            entry = ("CTG010", parent, message, False)
+            results.setdefault((*parent, "missing", name), entry)
+            continue
+        if kind == "extra_forbidden":
+            name = str(path[-1]) if path else "?"
+            message = f"unknown field '{name}'"
+            close = difflib.get_close_matches(name, _field_names(model), n=1, cutoff=0.6)
+            if close:
+                message += f" (did you mean '{close[0]}'?)"
+            results.setdefault(path, ("CTG012", path, message, True))
+            continue
+        message = _value_message(kind, error, value, path)
+        results.setdefault(path, ("CTG011", path, f"{field_label}: {message}", False))
+    return list(results.values())
+
+
+def _value_message(kind: str, error: Any, value: Any, path: tuple[Any, ...]) -> str:
+    last = path[-1] if path else None
+    if last in _YEAR_FIELDS or (kind.startswith("int") and last in {"period"}):
+        if kind.startswith(("int", "greater", "less")):
+            return f"expected a year such as 2020, got {_describe(value)}"
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return f"expected a mapping of fields, got {_describe(value)}"
+    if kind == "list_type":
+        return f"expected a list, got {_describe(value)}"
+    if kind == "string_type":
+        return f"expected text, got {_describe(value)}"
+    if kind.startswith("int_"):
+        return f"expected a whole number, got {_describe(value)}"
+    if kind.startswith("float_"):
+        return f"expected a number, got {_describe(value)}"
+    if kind.startswith("bool_"):
+        return f"expected OUI/NON (true/false), got {_describe(value)}"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{_describe(value)} is not one of {expected}"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind.startswith(("date_", "datetime_")):
+        return f"expected a date such as 2021-06-30, got {_describe(value)}"
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        return f"{_describe(value)} is out of range ({error['msg'].lower()})"
+    return str(error.get("msg", "invalid value"))

@@ -1,0 +1,49 @@
+"""Spread per-plan work over the machine's cores when there are enough plans to pay."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Below this many plans, starting worker processes costs more than it saves.
+MIN_PLANS_FOR_WORKERS = 8
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _call(args: tuple[Callable[..., Any], Any, tuple[Any, ...]]) -> Any:
+    function, item, extra = args
+    return function(item, *extra)
+
+
+def ordered_map(
+    function: Callable[..., R],
+    items: Sequence[T],
+    extra: tuple[Any, ...] = (),
+    jobs: int | None = None,
+) -> Iterator[tuple[T, R]]:
+    """``(item, function(item, *extra))`` for each item, in order."""
+    jobs = available_cores() if jobs is None or jobs < 1 else jobs
+    jobs = min(jobs, len(items))
+    if jobs <= 1 or len(items) < MIN_PLANS_FOR_WORKERS:
+        for item in items:
+            yield item, function(item, *extra)
+        return
+    # fork: workers inherit the already-imported models instead of importing them again.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context(method)
+    chunk = max(1, min(16, len(items) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        results = pool.map(_call, [(function, item, extra) for item in items], chunksize=chunk)
+        yield from zip(items, results, strict=True)

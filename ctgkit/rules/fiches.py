@@ -1,0 +1,382 @@
+"""Rules over fiches: objective references, numbers, links, years, the impact grid."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..checking import Finding, PlanContext
+from ..diagnostics import Severity
+from ..index import NodeInfo, PlanIndex
+from ..loader import LoadedFiche
+from ..source import SourceFile
+from ..vocab import IMPACT_GROUPS, find_group, find_item, fold
+from .registry import rule
+
+E, W = Severity.ERROR, Severity.WARNING
+
+#: fiche field -> the tree level its codes must be at (None: leaves)
+CODE_FIELDS: dict[str, int | None] = {"axes": 0, "strategic_objectives": 1, "objectives": None}
+
+
+@dataclass(frozen=True)
+class Citation:
+    fiche: LoadedFiche
+    field: str
+    position: int
+    code: str
+
+    @property
+    def source(self) -> SourceFile:
+        return self.fiche.source
+
+    @property
+    def path(self) -> tuple[object, ...]:
+        if self.field == "objectives":
+            return (self.field, self.position, "code")
+        return (self.field, self.position)
+
+
+def citations(ctx: PlanContext) -> Iterator[Citation]:
+    for loaded in ctx.plan.fiches:
+        fiche = loaded.fiche
+        for name in CODE_FIELDS:
+            values = fiche.objectives if name == "objectives" else getattr(fiche, name)
+            for position, value in enumerate(values):
+                code = value.code if name == "objectives" else value
+                yield Citation(loaded, name, position, code)
+
+
+def suggest(index: PlanIndex, code: str) -> str:
+    candidates = {info.code for info in index.order} | {
+        index.canonical(info.code) for info in index.order
+    }
+    close = difflib.get_close_matches(code.strip(), sorted(candidates), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
+
+
+def _resolved(ctx: PlanContext, fiche: LoadedFiche, name: str) -> list[tuple[Citation, NodeInfo]]:
+    """Citations of ``name`` in ``fiche`` that exist at the right level."""
+    index = ctx.index
+    wanted = CODE_FIELDS[name]
+    out = []
+    values = fiche.fiche.objectives if name == "objectives" else getattr(fiche.fiche, name)
+    for position, value in enumerate(values):
+        code = value.code if name == "objectives" else value
+        info = index.get(code) if index.well_formed(code) else None
+        if info is None:
+            continue
+        if (wanted is None and info.is_leaf) or info.level == wanted:
+            out.append((Citation(fiche, name, position, code), info))
+    return out
+
+
+@rule("CTG021", "unknown-code", E, "A fiche cites a code that does not exist in the plan.")
+def unknown_code(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: an axis, strategic objective or objective code, well formed, that no node of the
+    strategy tree carries.
+    Why: the action would count for no objective, and the plan's coverage would be wrong.
+    Example: `objectives: [4.4.a]` in a plan whose axis 4 has three strategic objectives.
+    """
+    index = ctx.index
+    for cite in citations(ctx):
+        if index.well_formed(cite.code) and index.get(cite.code) is None:
+            yield Finding(
+                cite.source,
+                cite.path,
+                f"code '{cite.code}' does not exist in the plan{suggest(index, cite.code)}",
+            )
+
+
+@rule("CTG023", "wrong-level", E, "A code is cited in a field meant for another level.")
+def wrong_level(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: `objectives` must list leaf objectives (the level actions answer to), `axes` top-level
+    codes and `strategic_objectives` second-level codes.
+    Why: coverage counts leaves; an axis cited as an objective would hide which of its
+    objectives the action really serves.
+    """
+    index = ctx.index
+    for cite in citations(ctx):
+        info = index.get(cite.code) if index.well_formed(cite.code) else None
+        if info is None:
+            continue
+        wanted = CODE_FIELDS[cite.field]
+        is_name = index.level_name(info.level)
+        if wanted is None and not info.is_leaf:
+            leaf_level = index.level_name(index.depth - 1)
+            yield Finding(
+                cite.source,
+                cite.path,
+                f"'{cite.code}' is a {is_name}, not a {leaf_level}; cite the {leaf_level} codes "
+                f"under it in `objectives`",
+            )
+        elif wanted is not None and info.level != wanted:
+            yield Finding(
+                cite.source,
+                cite.path,
+                f"'{cite.code}' is a {is_name}; `{cite.field}` lists "
+                f"{index.level_name(wanted)} codes",
+            )
+
+
+@rule(
+    "CTG024", "inconsistent-declaration", E,
+    "Declared axes or strategic objectives disagree with the objectives cited.",
+)
+def inconsistent_declaration(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: when a fiche declares axes (or strategic objectives), every one must have a cited
+    objective under it, and every cited objective must sit under a declared one.
+    Why: the form states the axis twice (as a header and through the codes); when they
+    disagree, one of them is a mistake.
+    Example: fiche 2 of Civraisien 2019 declares axis A.3 but cites 4.3.f and 4.3.g, which
+    belong to axis A.4.
+    """
+    index = ctx.index
+    for loaded in ctx.plan.fiches:
+        leaves = _resolved(ctx, loaded, "objectives")
+        for name in ("axes", "strategic_objectives"):
+            level = CODE_FIELDS[name]
+            assert level is not None
+            declared = _resolved(ctx, loaded, name)
+            if not declared:
+                continue
+            level_name = index.level_name(level)
+            declared_keys = {index.canonical(info.code) for _, info in declared}
+            cited_leaf_keys = {index.canonical(info.code) for _, info in leaves}
+            for cite, info in declared:
+                if leaves and not cited_leaf_keys & set(info.leaves):
+                    yield Finding(
+                        cite.source,
+                        cite.path,
+                        f"declares {level_name} {info.code} but cites no objective under it",
+                    )
+            # Cited objectives (and, for axes, declared strategic objectives) whose ancestor at
+            # this level is not declared; one finding per missing ancestor.
+            below: list[tuple[Citation, NodeInfo]] = list(leaves)
+            if name == "axes":
+                below += _resolved(ctx, loaded, "strategic_objectives")
+            missing: dict[str, list[tuple[Citation, NodeInfo]]] = {}
+            for cite, info in below:
+                if len(info.ancestors) > level and info.ancestors[level] not in declared_keys:
+                    missing.setdefault(info.ancestors[level], []).append((cite, info))
+            for ancestor_key, cited in missing.items():
+                ancestor = index.nodes[ancestor_key]
+                codes = ", ".join(info.code for _, info in cited)
+                first = cited[0][0]
+                yield Finding(
+                    first.source,
+                    first.path,
+                    f"{codes} belong{'s' if len(cited) == 1 else ''} to {level_name} "
+                    f"{ancestor.code}, which the fiche does not declare in `{name}`",
+                )
+
+
+@rule("CTG025", "quoted-text-mismatch", E, "The text a fiche quotes is not its code's text.")
+def quoted_text_mismatch(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: a fiche cites `{code, text}` and the text is not the plan's title for that code.
+    Why: the form repeats each objective's text next to its code; when they disagree, the code
+    is usually the mistake, and the message names the objective whose text it is.
+    Example: fiche 17 of Civraisien 2019 cites 5.2.f with the text of 5.1.g.
+    """
+    index = ctx.index
+    folded_titles = [(info, fold(info.node.title)) for info in index.order]
+    for loaded in ctx.plan.fiches:
+        for position, ref in enumerate(loaded.fiche.objectives):
+            if not ref.text or not index.well_formed(ref.code):
+                continue
+            info = index.get(ref.code)
+            if info is None:
+                continue
+            quoted = fold(ref.text)
+            if _similar(quoted, fold(info.node.title)):
+                continue
+            owner = next((o for o, t in folded_titles if o is not info and _similar(quoted, t)), None)
+            where = f"; it is the text of {owner.code}" if owner else ""
+            yield Finding(
+                loaded.source,
+                ("objectives", position, "text"),
+                f"the text quoted for {ref.code} is not that objective's text{where}",
+            )
+
+
+def _similar(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    shorter, longer = sorted((a, b), key=len)
+    if shorter and shorter in longer and len(shorter) >= 0.8 * len(longer):
+        return True
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85
+
+
+@rule("CTG026", "no-objectives", W, "A fiche cites no objective.")
+def no_objectives(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: a fiche with an empty `objectives` list.
+    Why: an action that serves no objective is outside the strategy; coverage lists it apart.
+    """
+    for loaded in ctx.plan.fiches:
+        if not loaded.fiche.objectives:
+            yield Finding(loaded.source, ("number",), f"fiche {loaded.fiche.number} cites no objective")
+
+
+@rule("CTG027", "duplicate-citation", W, "A fiche cites the same code twice.")
+def duplicate_citation(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: the same objective (or axis) listed twice in one field of a fiche.
+    Why: harmless for coverage, but usually a copy-paste slip hiding a code that was meant.
+    """
+    index = ctx.index
+    seen: dict[tuple[int, str, str], Citation] = {}
+    for cite in citations(ctx):
+        key = (id(cite.fiche), cite.field, index.canonical(cite.code))
+        if key in seen:
+            yield Finding(cite.source, cite.path, f"'{cite.code}' is already cited in `{cite.field}`")
+        else:
+            seen[key] = cite
+
+
+@rule("CTG030", "duplicate-fiche-number", E, "Two fiches have the same number.")
+def duplicate_fiche_number(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: two files under fiches/ declare the same `number`.
+    Why: fiches are cited, linked and listed by number.
+    """
+    first: dict[str, LoadedFiche] = {}
+    for loaded in ctx.plan.fiches:
+        number = loaded.fiche.number.strip()
+        if number in first:
+            yield Finding(
+                loaded.source,
+                ("number",),
+                f"fiche number {number} is already used by {first[number].source.display}",
+            )
+        else:
+            first[number] = loaded
+
+
+@rule("CTG031", "unknown-linked-fiche", E, "A link points to a fiche that does not exist.")
+def unknown_linked_fiche(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: `linked_fiches` names a number no fiche of the plan has.
+    """
+    numbers = {loaded.fiche.number.strip() for loaded in ctx.plan.fiches}
+    for loaded in ctx.plan.fiches:
+        for position, number in enumerate(loaded.fiche.linked_fiches):
+            if number.strip() not in numbers:
+                yield Finding(
+                    loaded.source,
+                    ("linked_fiches", position),
+                    f"linked fiche {number} does not exist in this plan",
+                )
+            elif number.strip() == loaded.fiche.number.strip():
+                yield Finding(loaded.source, ("linked_fiches", position), "a fiche links to itself")
+
+
+@rule("CTG032", "unknown-programme", E, "A document link names a programme the plan lacks.")
+def unknown_programme(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: `documents[].programme` is not the `short_name` (or `name`) of one of the plan's
+    `programmes`.
+    Why: links to the CLS or the PCAET are rendered with the programme's full name.
+    """
+    meta = ctx.plan.meta
+    assert meta is not None
+    known = {fold(p.short_name or "") for p in meta.programmes} | {
+        fold(p.name) for p in meta.programmes
+    }
+    for loaded in ctx.plan.fiches:
+        for position, document in enumerate(loaded.fiche.documents):
+            if document.programme and fold(document.programme) not in known:
+                yield Finding(
+                    loaded.source,
+                    ("documents", position, "programme"),
+                    f"programme '{document.programme}' is not declared in plan.yaml `programmes`",
+                )
+
+
+@rule("CTG040", "end-before-start", E, "A fiche ends before it starts.")
+def end_before_start(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: `end` is an earlier year than `start`.
+    """
+    for loaded in ctx.plan.fiches:
+        fiche = loaded.fiche
+        if fiche.start is not None and fiche.end is not None and fiche.end < fiche.start:
+            yield Finding(
+                loaded.source, ("end",), f"fiche ends in {fiche.end}, before it starts in {fiche.start}"
+            )
+
+
+@rule("CTG041", "outside-period", W, "A fiche starts or ends outside the convention period.")
+def outside_period(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: `start` before the period's start, or `end` after its end.
+    Why: often true of real plans (an action planned beyond the convention), so a warning;
+    worth a look when the period is renewed.
+    """
+    meta = ctx.plan.meta
+    assert meta is not None
+    period = meta.period
+    for loaded in ctx.plan.fiches:
+        fiche = loaded.fiche
+        if fiche.start is not None and fiche.start < period.start:
+            yield Finding(
+                loaded.source,
+                ("start",),
+                f"starts in {fiche.start}, before the convention period "
+                f"{period.start}-{period.end}",
+            )
+        if fiche.end is not None and fiche.end > period.end:
+            yield Finding(
+                loaded.source,
+                ("end",),
+                f"ends in {fiche.end}, after the convention period {period.start}-{period.end}",
+            )
+
+
+@rule("CTG050", "unknown-impact", E, "An impact determinant is not on the official form.")
+def unknown_impact(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: a group or a determinant under `impacts` that the form does not print, or a
+    determinant listed under another group than its own.
+    Why: the impact grid is a controlled vocabulary; free labels cannot be compared or counted.
+    Matching ignores case, accents and apostrophe style.
+    """
+    groups = list(IMPACT_GROUPS)
+    items = [item for values in IMPACT_GROUPS.values() for item in values]
+    for loaded in ctx.plan.fiches:
+        for group_label, labels in loaded.fiche.impacts.items():
+            group = find_group(group_label)
+            if group is None:
+                close = difflib.get_close_matches(group_label, groups, n=1, cutoff=0.5)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                yield Finding(
+                    loaded.source,
+                    ("impacts", group_label),
+                    f"unknown impact group '{group_label}'{hint}",
+                    key=True,
+                )
+                continue
+            for position, label in enumerate(labels):
+                found = find_item(label)
+                if found is None:
+                    close = difflib.get_close_matches(label, items, n=1, cutoff=0.5)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    yield Finding(
+                        loaded.source,
+                        ("impacts", group_label, position),
+                        f"unknown impact determinant '{label}'{hint}",
+                    )
+                elif found[0] != group:
+                    yield Finding(
+                        loaded.source,
+                        ("impacts", group_label, position),
+                        f"'{found[1]}' belongs to the group '{found[0]}', not '{group}'",
+                    )

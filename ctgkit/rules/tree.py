@@ -1,0 +1,93 @@
+"""Rules over plan.yaml: the strategy tree and the convention period."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..checking import Finding, PlanContext
+from ..diagnostics import Severity
+from .registry import rule
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+@rule("CTG020", "malformed-code", E, "An objective code is not written as a code.")
+def malformed_tree_code(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: a code that is not letters or digits separated by single dots, in the tree or in a
+    fiche (e.g. `1.d.`, `3.1. f`, `A..3`).
+    Why: a malformed code cannot be matched to an objective; it is usually a typing slip, and
+    the message suggests the code that was probably meant.
+    Example: fiche 1 of Civraisien 2019 cites `1.d.` for objective 1.2.d.
+    """
+    index = ctx.index
+    for info in index.order:
+        if not index.well_formed(info.code):
+            yield Finding(
+                ctx.plan.source,
+                (*info.path, "code"),
+                f"malformed code '{info.code}' (letters or digits separated by single dots, "
+                "like 3.1.c)",
+            )
+    from .fiches import citations, suggest
+
+    for cite in citations(ctx):
+        if not index.well_formed(cite.code):
+            hint = suggest(index, cite.code.strip().strip(".").replace(" ", ""))
+            yield Finding(
+                cite.source,
+                cite.path,
+                f"malformed code '{cite.code}' (letters or digits separated by single dots, "
+                f"like 3.1.c){hint}",
+            )
+
+
+@rule("CTG022", "duplicate-code", E, "Two nodes of the strategy tree have the same code.")
+def duplicate_code(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: a code used twice in the tree (with the plan's `code_prefix`, `A.3.1` and `3.1`
+    count as the same code).
+    Why: a fiche citing that code would serve two different objectives at once.
+    """
+    index = ctx.index
+    for info in index.duplicates:
+        first = index.nodes[index.canonical(info.code)]
+        line, _ = ctx.plan.source.locator().position((*first.path, "code"))
+        yield Finding(
+            ctx.plan.source,
+            (*info.path, "code"),
+            f"code '{info.code}' is already used on line {line} ({first.node.title[:60]})",
+        )
+
+
+@rule("CTG015", "undeclared-level", E, "The tree is deeper than the levels the plan declares.")
+def undeclared_level(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: a node sits at a depth for which `levels` gives no name.
+    Why: the rendered document and the coverage roll-up name each level; every level the tree
+    uses must be declared, top first.
+    """
+    declared = len(ctx.plan.meta.levels) if ctx.plan.meta else 0
+    for info in ctx.index.order:
+        if info.level >= declared:
+            yield Finding(
+                ctx.plan.source,
+                (*info.path, "code"),
+                f"node '{info.code}' is at level {info.level + 1} but `levels` declares only "
+                f"{declared}",
+            )
+
+
+@rule("CTG042", "period-order", E, "The convention period ends before it starts.")
+def period_order(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: `period.end` is earlier than `period.start`.
+    Why: every fiche's dates are checked against the period.
+    """
+    meta = ctx.plan.meta
+    if meta is not None and meta.period.end < meta.period.start:
+        yield Finding(
+            ctx.plan.source,
+            ("period", "end"),
+            f"period ends in {meta.period.end}, before it starts in {meta.period.start}",
+        )
