@@ -76,3 +76,64 @@ def validate_paths(
     from .parallel import ordered_map
 
     yield from ordered_map(_validate_one, plans, (frozenset(ignore),), jobs=jobs)
+
+
+def _coverage_one(
+    path: Path, ignore: Collection[str], level: int | None, many: int
+) -> tuple[list[Diagnostic], object]:
+    from .coverage import coverage
+
+    plan = load_plan(path)
+    diagnostics = run_checks(plan, ignore)
+    if any(d.is_error for d in diagnostics):
+        return diagnostics, None
+    return diagnostics, coverage(plan, level=level, many=many)
+
+
+def coverage_paths(
+    plans: Sequence[Path],
+    ignore: Collection[str] = (),
+    level: int | None = None,
+    many: int = 4,
+    jobs: int | None = None,
+) -> Iterator[tuple[Path, tuple[list[Diagnostic], object]]]:
+    """``(plan, (diagnostics, PlanCoverage or None when the plan has errors))`` in order."""
+    from .parallel import ordered_map
+
+    yield from ordered_map(_coverage_one, plans, (frozenset(ignore), level, many), jobs=jobs)
+
+
+def _render_one(
+    path: Path, ignore: Collection[str], outdir: Path | None, formats: tuple[str, ...],
+    templates: Path | None,
+) -> tuple[list[Diagnostic], list[str]]:
+    from .render import render_documents
+
+    plan = load_plan(path)
+    diagnostics = run_checks(plan, ignore)
+    if any(d.is_error for d in diagnostics) or outdir is None:
+        return diagnostics, []
+    from .fsutil import atomic_write
+
+    written = []
+    for name, content in render_documents(plan, formats, templates).items():
+        target = outdir / plan.slug / name
+        atomic_write(target, content)
+        written.append(str(target))
+    return diagnostics, written
+
+
+def render_paths(
+    plans: Sequence[Path],
+    outdir: Path | None,
+    formats: tuple[str, ...],
+    templates: Path | None = None,
+    ignore: Collection[str] = (),
+    jobs: int | None = None,
+) -> Iterator[tuple[Path, tuple[list[Diagnostic], list[str]]]]:
+    """Check, then (with ``outdir``) render and write each plan; in order."""
+    from .parallel import ordered_map
+
+    yield from ordered_map(
+        _render_one, plans, (frozenset(ignore), outdir, tuple(formats), templates), jobs=jobs
+    )

@@ -186,6 +186,202 @@ def schema(
     typer.echo(json_schema(kind.value))
 
 
+class CoverageFormat(str, Enum):
+    text = "text"
+    md = "md"
+    html = "html"
+    csv = "csv"
+    json = "json"
+
+
+def _refuse_inside_plans(target: Path, plans: list[Path], what: str) -> None:
+    from .fsutil import is_within
+
+    for plan in plans:
+        if is_within(target, plan):
+            usage_error(f"{what} {target} is inside the plan directory {plan}; refusing to write there")
+
+
+def _print_errors(diagnostics: list, plans: int) -> None:
+    """Diagnostics of plans that cannot be analysed, on stderr (stdout may be data)."""
+    from .diagnostics import count, sort_diagnostics, summary_line
+
+    ordered = sort_diagnostics(diagnostics)
+    for diagnostic in ordered:
+        typer.echo(str(diagnostic), err=True)
+    errors, warnings = count(ordered)
+    typer.echo(summary_line(errors, warnings, plans), err=True)
+
+
+@app.command()
+def coverage(
+    paths: PathsArg,
+    uncovered: Annotated[
+        bool, typer.Option("--uncovered", help="Print only the objectives no fiche serves.")
+    ] = False,
+    level: Annotated[
+        int | None,
+        typer.Option("--level", min=1, help="Count objectives at this level (1 = top), rolled up."),
+    ] = None,
+    output_format: Annotated[
+        CoverageFormat, typer.Option("--format", "-f", help="text, md, html, csv or json.")
+    ] = CoverageFormat.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    fail_under: Annotated[
+        float | None,
+        typer.Option(
+            "--fail-under", min=0, max=100, help="Exit 1 if a plan's coverage is below PCT %."
+        ),
+    ] = None,
+    many: Annotated[
+        int, typer.Option("--many", min=1, help="Flag objectives served by this many fiches.")
+    ] = 4,
+    templates: Annotated[
+        Path | None, typer.Option("--templates", help="Template directory (md and html).")
+    ] = None,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+    jobs: JobsOpt = None,
+) -> None:
+    """Show which objectives the fiches serve: the objective x fiche matrix, the uncovered
+    objectives, fiches citing none, and objectives served by many.
+
+    Example:
+
+        ctg coverage plans/civraisien-2019
+
+        ctg coverage plans/ --format json --fail-under 80
+    """
+    from .api import coverage_paths
+    from .output import progress
+
+    ignore_codes = _ignore_codes(ignore, config)
+    plans = _plans(paths)
+    if output_format in (CoverageFormat.csv, CoverageFormat.html) and len(plans) > 1:
+        usage_error(f"--format {output_format.value} takes one plan at a time")
+    if templates is not None and not templates.is_dir():
+        usage_error(f"--templates {templates}: no such directory")
+    if output is not None:
+        _refuse_inside_plans(output, plans, "--output")
+    results = []
+    failed = []
+    with progress(len(plans), "Measuring") as advance:
+        for _plan, (diagnostics, result) in coverage_paths(
+            plans, ignore_codes, level=level, many=many, jobs=jobs
+        ):
+            if result is None:
+                failed.extend(diagnostics)
+            else:
+                results.append(result)
+            advance()
+    if failed:
+        _print_errors(failed, len(plans))
+        raise typer.Exit(EXIT_ERRORS)
+    text = _coverage_text(results, output_format, uncovered, templates)
+    if output is None and output_format is CoverageFormat.text:
+        from .coverage_output import print_text
+
+        print_text(results, uncovered)
+    elif output is None:
+        sys.stdout.write(text)
+    else:
+        from .fsutil import atomic_write
+
+        atomic_write(output, text)
+    if fail_under is not None and any(100 * r.ratio < fail_under for r in results):
+        below = [f"{r.slug} {100 * r.ratio:.1f} %" for r in results if 100 * r.ratio < fail_under]
+        typer.echo(f"coverage below {fail_under:g} %: {', '.join(below)}", err=True)
+        raise typer.Exit(EXIT_ERRORS)
+
+
+def _coverage_text(results: list, fmt: CoverageFormat, uncovered: bool, templates: Path | None) -> str:
+    from . import coverage_output
+    from .render import RenderError, render_matrix
+
+    if fmt is CoverageFormat.json:
+        return coverage_output.to_json(results)
+    if fmt is CoverageFormat.csv:
+        return coverage_output.to_csv(results[0])
+    if fmt is CoverageFormat.text:
+        return coverage_output.render_text(results, uncovered)
+    try:
+        return "\n".join(render_matrix(r, fmt.value, r.language, templates) for r in results)
+    except RenderError as exc:
+        usage_error(str(exc))
+
+
+@app.command()
+def render(
+    paths: PathsArg,
+    outdir: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("site"),
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated formats: md, html.")
+    ] = "md,html",
+    templates: Annotated[
+        Path | None,
+        typer.Option("--templates", help="Directory whose templates override the defaults."),
+    ] = None,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+    jobs: JobsOpt = None,
+) -> None:
+    """Publish each plan as a document and a coverage matrix, in Markdown and HTML.
+
+    Writes OUTDIR/<plan>/plan.md, plan.html, coverage.md and coverage.html. A plan with
+    errors stops everything with the diagnostics of `ctg validate` and exit 1.
+
+    Example:
+
+        ctg render plans/civraisien-2019 -o site
+
+        ctg render plans/* --format html --templates my-templates
+    """
+    from .api import render_paths, validate_paths
+    from .output import progress
+    from .render import FORMATS, RenderError
+
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if not chosen or unknown:
+        usage_error(f"--format takes md, html or md,html (got '{formats}')")
+    if templates is not None and not templates.is_dir():
+        usage_error(f"--templates {templates}: no such directory")
+    ignore_codes = _ignore_codes(ignore, config)
+    plans = _plans(paths)
+    _refuse_inside_plans(outdir, plans, "--output")
+    slugs: dict[str, Path] = {}
+    for plan in plans:
+        slug = plan.resolve().name
+        if slug in slugs:
+            usage_error(f"two plans would be written to {outdir / slug}: {slugs[slug]} and {plan}")
+        slugs[slug] = plan
+    # Check everything first: a plan with errors stops the whole run before any file is written.
+    problems = []
+    with progress(len(plans), "Checking") as advance:
+        for _plan, diagnostics in validate_paths(plans, ignore_codes, jobs=jobs):
+            problems.extend(d for d in diagnostics if d.is_error)
+            advance()
+    if problems:
+        _print_errors(problems, len(plans))
+        raise typer.Exit(EXIT_ERRORS)
+    written: list[str] = []
+    try:
+        with progress(len(plans), "Rendering") as advance:
+            for _plan, (_diagnostics, files) in render_paths(
+                plans, outdir, chosen, templates, ignore_codes, jobs=jobs
+            ):
+                written.extend(files)
+                advance()
+    except RenderError as exc:
+        usage_error(str(exc))
+    except OSError as exc:
+        typer.echo(f"ctg: error: cannot write output: {exc}", err=True)
+        raise typer.Exit(EXIT_ERRORS) from None
+    typer.echo(f"wrote {len(written)} files for {len(plans)} plan(s) in {outdir}", err=True)
+
+
 def main() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
     try:

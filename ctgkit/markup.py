@@ -1,0 +1,95 @@
+"""Plan text (Markdown) made safe for the two output formats.
+
+HTML: markdown-it-py with raw HTML disabled (any ``<script>`` comes out escaped) and its
+link validation (``javascript:``, ``vbscript:``, ``file:`` and ``data:`` links are not
+turned into links). Markdown: the text stays Markdown but cannot smuggle HTML or
+dangerous links into a forge's renderer.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markupsafe import Markup, escape
+from markdown_it import MarkdownIt
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^(#{1,6})(\s)")
+_BAD_LINK = re.compile(r"(\]\(\s*<?\s*)(?:javascript|vbscript|data|file)\s*:[^)\s>]*", re.I)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return (
+        MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        .enable("table")
+        .enable("strikethrough")
+    )
+
+
+def html_block(text: str | None, heading_base: int = 4) -> Markup:
+    """Markdown → HTML, headings shifted so the text's top heading is ``h{heading_base}``."""
+    if not text:
+        return Markup("")
+    parser = _parser()
+    tokens = parser.parse(text)
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    if levels:
+        shift = heading_base - min(levels)
+        for token in tokens:
+            if token.type in {"heading_open", "heading_close"}:
+                token.tag = f"h{max(1, min(6, int(token.tag[1]) + shift))}"
+    return Markup(parser.renderer.render(tokens, parser.options, {}).strip())
+
+
+def html_inline(text: str | None) -> Markup:
+    """Markdown → inline HTML (no paragraph), for titles and short items."""
+    if not text:
+        return Markup("")
+    return Markup(_parser().renderInline(" ".join(text.split())))
+
+
+def _neutralise(text: str) -> str:
+    text = text.replace("<", "&lt;")
+    return _BAD_LINK.sub(r"\1#", text)
+
+
+def md_block(text: str | None, heading_base: int = 4) -> str:
+    """Markdown → Markdown that cannot inject HTML or dangerous links; headings shifted."""
+    if not text:
+        return ""
+    lines = _neutralise(text.strip()).splitlines()
+    in_fence = False
+    levels = []
+    for line in lines:
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence and (match := _HEADING.match(line)):
+            levels.append(len(match.group(1)))
+    if levels:
+        shift = heading_base - min(levels)
+        in_fence = False
+        for number, line in enumerate(lines):
+            if _FENCE.match(line):
+                in_fence = not in_fence
+            elif not in_fence and (match := _HEADING.match(line)):
+                level = max(1, min(6, len(match.group(1)) + shift))
+                lines[number] = "#" * level + line[len(match.group(1)) :]
+    return "\n".join(lines)
+
+
+def md_inline(text: str | None) -> str:
+    """Markdown for one line (a title, a list item)."""
+    if not text:
+        return ""
+    return _neutralise(" ".join(text.split()))
+
+
+def md_cell(text: str | None) -> str:
+    """Markdown safe inside a table cell: one line, pipes escaped."""
+    return md_inline(text).replace("|", "\\|")
+
+
+def text_escape(text: str | None) -> Markup:
+    return escape(text or "")
