@@ -165,10 +165,69 @@ def _validate(
     except ValidationError as exc:
         for code, path, message, at_key in _explain(exc, data, model):
             report(plan, source, code, message, path, key=at_key)
-        return None
+        # Keep checking the rest of the file: drop what is broken and validate again, so that
+        # one bad year does not hide a wrong code three lines below.
+        return _salvage(data, exc, model)
     except RecursionError:
         report(plan, source, "CTG006", "data is nested too deeply")
         return None
+
+
+def _salvage(data: Any, exc: ValidationError, model: type[BaseModel], rounds: int = 4) -> Any:
+    """The model built from ``data`` minus its invalid parts, or None if that is impossible.
+
+    Each invalid value goes: a bad list item is removed, a bad optional field is dropped.
+    An invalid required top-level field makes the file unusable. Diagnostics come from the
+    first validation only; this is just for running the remaining checks.
+    """
+    import copy
+
+    if not isinstance(data, dict):
+        return None
+    required = {name for name, info in model.model_fields.items() if info.is_required()}
+    current = copy.deepcopy(data)
+    error = exc
+    for _ in range(rounds):
+        removals: list[tuple[Any, Any]] = []
+        for item in error.errors(include_url=False):
+            path = _data_path(tuple(item["loc"]), current)
+            if item["type"] == "extra_forbidden" and path:
+                removals.append(_locate(current, path))
+                continue
+            list_at = max((i for i, step in enumerate(path) if isinstance(step, int)), default=-1)
+            if list_at >= 0:
+                removals.append(_locate(current, path[: list_at + 1]))
+            elif path and path[0] not in required:
+                removals.append((current, path[0]))
+            else:
+                return None
+        for container, key in sorted(
+            {(id(c), k): (c, k) for c, k in removals if c is not None}.values(),
+            key=lambda pair: pair[1] if isinstance(pair[1], int) else -1,
+            reverse=True,
+        ):
+            try:
+                del container[key]
+            except (KeyError, IndexError, TypeError):
+                pass
+        try:
+            return model.model_validate(current)
+        except ValidationError as again:
+            error = again
+        except RecursionError:
+            return None
+    return None
+
+
+def _locate(data: Any, path: tuple[Any, ...]) -> tuple[Any, Any]:
+    """``(container, key)`` of the last step of ``path`` in ``data``."""
+    container = data
+    for step in path[:-1]:
+        try:
+            container = container[step]
+        except (KeyError, IndexError, TypeError):
+            return None, None
+    return container, path[-1]
 
 
 def _load_sections(plan: Plan, meta: PlanFile) -> None:
@@ -234,6 +293,21 @@ def _field_names(model: type[BaseModel]) -> list[str]:
     if model not in _FIELD_NAMES:
         _FIELD_NAMES[model] = sorted(_all_field_names(model))
     return _FIELD_NAMES[model]
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model that validates the mapping at ``loc`` (None if it cannot be told)."""
+    current: type[BaseModel] | None = model
+    for step in loc:
+        if current is None:
+            return None
+        if isinstance(step, int):
+            continue
+        info = current.model_fields.get(str(step))
+        if info is None:
+            return None
+        current = next(iter(_models_in(info.annotation)), None)
+    return current
 
 
 def _describe(value: Any) -> str:
@@ -306,7 +380,9 @@ def _explain(
         if kind == "extra_forbidden":
             name = str(path[-1]) if path else "?"
             message = f"unknown field '{name}'"
-            close = difflib.get_close_matches(name, _field_names(model), n=1, cutoff=0.6)
+            owner = _model_at(model, loc[:-1])
+            fields = sorted(owner.model_fields) if owner is not None else _field_names(model)
+            close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
             if close:
                 message += f" (did you mean '{close[0]}'?)"
             results.setdefault(path, ("CTG012", path, message, True))

@@ -113,6 +113,12 @@ class _Text:
             return markup.html_inline(text)
         return markup.md_inline(text)
 
+    def flow(self, text: str | None, heading_base: int = 6) -> Any:
+        """Inline when the text is one paragraph (list items stay compact), else blocks."""
+        if text and "\n\n" not in text.strip():
+            return self.inline(text)
+        return self.block(text, heading_base)
+
     def cell(self, text: str | None) -> Any:
         if self.fmt == "html":
             return markup.html_inline(text)
@@ -264,7 +270,8 @@ def _fiche_card(fiche: Any, text: _Text, labels: dict[str, Any], fiche_ref: Any,
         return [
             {
                 "label": step.label,
-                "text": text.block(step.text, heading_base=6),
+                "marker": _step_marker(step.label),
+                "text": text.flow(step.text),
                 "depth": depth,
                 "steps": steps(step.steps, depth + 1),
             }
@@ -328,6 +335,13 @@ def _fiche_card(fiche: Any, text: _Text, labels: dict[str, Any], fiche_ref: Any,
         "linked_fiches": [fiche_ref(n.strip()) for n in fiche.linked_fiches],
         "documents": documents,
     }
+
+
+def _step_marker(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = " ".join(label.split())
+    return f"{label}." if label[-1].isalnum() and label[-1].isdigit() else f"{label} :"
 
 
 def _safe_url(url: str | None) -> str | None:

@@ -48,11 +48,22 @@ def citations(ctx: PlanContext) -> Iterator[Citation]:
                 yield Citation(loaded, name, position, code)
 
 
-def suggest(index: PlanIndex, code: str) -> str:
-    candidates = {info.code for info in index.order} | {
-        index.canonical(info.code) for info in index.order
-    }
-    close = difflib.get_close_matches(code.strip(), sorted(candidates), n=3, cutoff=0.6)
+def suggest(index: PlanIndex, code: str, leaves_only: bool = False) -> str:
+    """' (did you mean …?)' with the closest codes of the plan, or ''."""
+    code = code.strip()
+    infos = index.leaves if leaves_only else index.order
+    first, last = code.split(".")[0], code.split(".")[-1]
+
+    def score(candidate: str) -> float:
+        # Similar spelling first; sharing the first and last segments breaks ties the way a
+        # reader would (1.d -> 1.1.d or 1.2.d rather than 5.1.d).
+        canonical = index.canonical(candidate)
+        ratio = difflib.SequenceMatcher(None, code, candidate, autojunk=False).ratio()
+        bonus = 0.1 * (canonical.split(".")[0] == index.canonical(first))
+        return ratio + bonus + 0.05 * (canonical.split(".")[-1] == last)
+
+    scored = sorted(((score(info.code), info.code) for info in infos), key=lambda p: (-p[0], p[1]))
+    close = [candidate for value, candidate in scored[:3] if value >= 0.6]
     if not close:
         return ""
     return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
@@ -88,7 +99,8 @@ def unknown_code(ctx: PlanContext) -> Iterator[Finding]:
             yield Finding(
                 cite.source,
                 cite.path,
-                f"code '{cite.code}' does not exist in the plan{suggest(index, cite.code)}",
+                f"code '{cite.code}' does not exist in the plan"
+                f"{suggest(index, cite.code, leaves_only=cite.field == 'objectives')}",
             )
 
 
@@ -112,15 +124,15 @@ def wrong_level(ctx: PlanContext) -> Iterator[Finding]:
             yield Finding(
                 cite.source,
                 cite.path,
-                f"'{cite.code}' is a {is_name}, not a {leaf_level}; cite the {leaf_level} codes "
-                f"under it in `objectives`",
+                f"'{cite.code}' is a code of level '{is_name}'; `objectives` lists "
+                f"'{leaf_level}' codes (cite those under it)",
             )
         elif wanted is not None and info.level != wanted:
             yield Finding(
                 cite.source,
                 cite.path,
-                f"'{cite.code}' is a {is_name}; `{cite.field}` lists "
-                f"{index.level_name(wanted)} codes",
+                f"'{cite.code}' is a code of level '{is_name}'; `{cite.field}` lists "
+                f"'{index.level_name(wanted)}' codes",
             )
 
 

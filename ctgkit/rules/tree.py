@@ -33,7 +33,11 @@ def malformed_tree_code(ctx: PlanContext) -> Iterator[Finding]:
 
     for cite in citations(ctx):
         if not index.well_formed(cite.code):
-            hint = suggest(index, cite.code.strip().strip(".").replace(" ", ""))
+            hint = suggest(
+                index,
+                cite.code.strip().strip(".").replace(" ", ""),
+                leaves_only=cite.field == "objectives",
+            )
             yield Finding(
                 cite.source,
                 cite.path,
