@@ -277,7 +277,11 @@ def duplicate_fiche_number(ctx: PlanContext) -> Iterator[Finding]:
 def unknown_linked_fiche(ctx: PlanContext) -> Iterator[Finding]:
     """
     What: `linked_fiches` names a number no fiche of the plan has.
+    Not reported while some fiche file of the plan cannot be read: the missing number may be
+    that file's, and its own error is already reported.
     """
+    if ctx.plan.fiche_files > len(ctx.plan.fiches):
+        return
     numbers = {loaded.fiche.number.strip() for loaded in ctx.plan.fiches}
     for loaded in ctx.plan.fiches:
         for position, number in enumerate(loaded.fiche.linked_fiches):
