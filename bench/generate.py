@@ -476,7 +476,7 @@ def _steps(rng: random.Random, depth: int, prefix: str, count: int) -> list:
     steps: list = []
     for i in range(1, count + 1):
         label = f"{prefix}{i}"
-        text = sentence(rng, around(rng, 150 if depth == 0 else 130, 40, 420))
+        text = sentence(rng, around(rng, 135 if depth == 0 else 120, 40, 420))
         if depth > 0 and rng.random() < 0.3:
             steps.append(text)  # shorthand: a bare string
             continue

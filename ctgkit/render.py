@@ -487,7 +487,7 @@ def render_documents(
             try:
                 outputs[f"{document}.{fmt}"] = env.get_template(names[fmt]).render(context)
             except TemplateError as exc:
-                raise RenderError(f"template {names[fmt]}: {exc}") from None
+                raise RenderError(_template_error(names[fmt], exc)) from None
     return outputs
 
 
@@ -507,7 +507,15 @@ def render_matrix(
     try:
         return env.get_template(DOCUMENTS["coverage"][fmt]).render(context)
     except TemplateError as exc:
-        raise RenderError(f"template {DOCUMENTS['coverage'][fmt]}: {exc}") from None
+        raise RenderError(_template_error(DOCUMENTS["coverage"][fmt], exc)) from None
+
+
+def _template_error(name: str, exc: TemplateError) -> str:
+    """'file:line: message' for a broken (user) template."""
+    where = getattr(exc, "filename", None) or getattr(exc, "name", None) or name
+    line = getattr(exc, "lineno", None)
+    location = f"{where}:{line}" if line else where
+    return f"template {location}: {exc.message or exc}"
 
 
 def render(

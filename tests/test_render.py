@@ -1,0 +1,207 @@
+"""`ctg render`: the published documents, their structure, links, and how files are written.
+
+Snapshots of the mini plan live in tests/snapshots/; after a deliberate change, refresh
+them with `CTG_UPDATE_SNAPSHOTS=1 pytest tests/test_render.py` and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from ctgkit import load_plan
+from ctgkit.index import PlanIndex
+from ctgkit.render import render_documents
+
+from .conftest import BUNDLED, MINI, PLANS, invoke
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+NS = "{http://www.w3.org/1999/xhtml}"
+
+
+def parse(html: str):
+    return html5lib.parse(html, namespaceHTMLElements=True)
+
+
+@pytest.mark.parametrize("name", ["plan.md", "plan.html", "coverage.md", "coverage.html"])
+def test_snapshot_of_the_mini_plan(name: str) -> None:
+    rendered = render_documents(load_plan(MINI))[name]
+    snapshot = SNAPSHOTS / "mini" / name
+    if os.environ.get("CTG_UPDATE_SNAPSHOTS"):
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
+        snapshot.write_text(rendered, encoding="utf-8")
+    assert rendered == snapshot.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def bundled() -> dict[str, dict[str, str]]:
+    return {slug: render_documents(load_plan(PLANS / slug)) for slug in BUNDLED}
+
+
+@pytest.mark.parametrize("slug", BUNDLED)
+def test_every_fiche_title_and_objective_code_is_published(slug: str, bundled) -> None:
+    plan = load_plan(PLANS / slug)
+    html = bundled[slug]["plan.html"]
+    md = bundled[slug]["plan.md"]
+    text = "".join(parse(html).itertext())
+    for loaded in plan.fiches:
+        title = " ".join(loaded.fiche.title.split())
+        assert title in text, title
+        assert title in md, title
+    for info in PlanIndex(plan.meta).order:
+        assert f'id="obj-' in html
+        assert info.code in text and info.code in md, info.code
+
+
+@pytest.mark.parametrize("slug", BUNDLED)
+def test_every_in_page_link_has_its_anchor(slug: str, bundled) -> None:
+    html = bundled[slug]["plan.html"]
+    tree = parse(html)
+    ids = {el.get("id") for el in tree.iter() if el.get("id")}
+    targets = {el.get("href")[1:] for el in tree.iter(f"{NS}a") if (el.get("href") or "").startswith("#")}
+    assert targets and targets <= ids, targets - ids
+    md = bundled[slug]["plan.md"]
+    md_ids = set(re.findall(r'<a id="([^"]+)"></a>', md))
+    md_targets = set(re.findall(r"\]\(#([^)]+)\)", md))
+    assert md_targets and md_targets <= md_ids, md_targets - md_ids
+    coverage_page = bundled[slug]["coverage.html"]
+    for href in re.findall(r'href="([^"]+)"', coverage_page):
+        assert href.startswith("plan.html#") and href.split("#")[1] in ids
+
+
+@pytest.mark.parametrize("slug", BUNDLED)
+def test_html_is_accessible_and_self_contained(slug: str, bundled) -> None:
+    html = bundled[slug]["plan.html"]
+    tree = parse(html)
+    assert tree.get("lang") == "fr"
+    headings = [int(el.tag[-1]) for el in tree.iter() if re.fullmatch(rf"{re.escape(NS)}h[1-6]", el.tag)]
+    assert headings.count(1) == 1 and headings[0] == 1
+    assert all(b <= a + 1 for a, b in zip(headings, headings[1:])), "a heading level is skipped"
+    for table in tree.iter(f"{NS}table"):
+        assert list(table.iter(f"{NS}th")), "every table has header cells"
+    assert "<script" not in html and "http://" not in html.split("<body>")[0]
+    assert "<link" not in html and "@media print" in html and "size: A4" in html
+    for link in tree.iter(f"{NS}a"):
+        assert "".join(link.itertext()).strip(), "links have text"
+
+
+def test_strategy_marks_uncovered_objectives_and_links_fiches(bundled) -> None:
+    html = bundled["civraisien-2019"]["plan.html"]
+    item = html[html.index('<li id="obj-1-1-e"') :]
+    item = item[: item.index("</li>")]
+    assert 'class="uncovered"' in item and "Aucune fiche ne répond à cet objectif" in item
+    served = html[html.index('<li id="obj-1-1-a"') :]
+    served = served[: served.index("</li>")]
+    assert '<a href="#fiche-4">Fiche n°4</a>, <a href="#fiche-18">Fiche n°18</a>' in served
+
+
+def test_fiche_card_mirrors_the_form(bundled) -> None:
+    html = bundled["civraisien-2019"]["plan.html"]
+    import html as html_module
+
+    card = html[html.index('<article class="fiche" id="fiche-2"') :]
+    card = html_module.unescape(card[: card.index("</article>")])
+    for label in (
+        "Objectifs concernés", "Pilote(s), porteur(s)", "Partenaires associés", "Durée de l'action",
+        "Impacts potentiels", "Participation habitante", "Étapes de mise en œuvre",
+        "Indicateurs de réussite", "Méthodes d'évaluation", "Liens",
+    ):
+        assert label in card, label
+    assert '<a href="#obj-4-3-f">' in card
+    assert "CLS fiche action n°10 « Faire évoluer le regard sur le vieillissement »" in card
+    assert "<th scope=\"row\">Environnement social</th>" in card
+
+
+def test_annexes_matrix_actors_and_timeline(bundled) -> None:
+    html = bundled["civraisien-2019"]["plan.html"]
+    assert "68 objectifs couverts sur 86 (79 %)" in html
+    actors = html[html.index('id="actors"') :]
+    row = re.search(r"<tr id=\"actor-mille-bulles\">(.*?)</tr>", actors).group(1)
+    assert "Fiche n°1" in row and "Fiche n°4" in row and "Fiche n°7" in row
+    timeline = html[html.index('id="fiche-timeline"') :]
+    assert '<th scope="col" class="out" title="hors période de la convention">2026</th>' in timeline
+
+
+def test_indicator_figures_and_languages(tmp_path: Path) -> None:
+    outputs = render_documents(load_plan(MINI))
+    assert "<td>%</td><td>0</td><td>80</td><td>2022-06-30 : 65</td>" in outputs["plan.html"]
+    english = tmp_path / "mini"
+    import shutil
+
+    shutil.copytree(MINI, english)
+    plan_file = english / "plan.yaml"
+    plan_file.write_text(plan_file.read_text(encoding="utf-8").replace("language: fr", "language: en"))
+    html = render_documents(load_plan(english))["plan.html"]
+    assert '<html lang="en">' in html and "Contents" in html and "Sommaire" not in html
+
+
+def test_rendering_is_deterministic(tmp_path: Path) -> None:
+    first = invoke("render", str(MINI), "-o", str(tmp_path / "a"))
+    second = invoke("render", str(MINI), "-o", str(tmp_path / "b"))
+    assert first.exit_code == second.exit_code == 0
+    for name in ("plan.md", "plan.html", "coverage.md", "coverage.html"):
+        assert (tmp_path / "a" / "mini" / name).read_bytes() == (tmp_path / "b" / "mini" / name).read_bytes()
+
+
+def test_render_command_layout_and_formats(tmp_path: Path) -> None:
+    result = invoke("render", str(PLANS), "-o", str(tmp_path), "--format", "html")
+    assert result.exit_code == 0
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert written == [f"{slug}/{name}" for slug in BUNDLED for name in ("coverage.html", "plan.html")]
+    assert invoke("render", str(MINI), "--format", "pdf").exit_code == 2
+
+
+def test_plan_with_errors_stops_before_writing(tmp_path: Path, mini: Path) -> None:
+    fiche = mini / "fiches" / "03-bus-services.yaml"
+    fiche.write_text(fiche.read_text(encoding="utf-8").replace("start: 2022", "start: soon"))
+    result = invoke("render", str(PLANS / "civraisien-2024"), str(mini), "-o", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert f"{fiche}:9:8: error CTG011" in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_refuses_to_write_into_a_plan(mini: Path) -> None:
+    before = sorted(p.name for p in mini.rglob("*"))
+    result = invoke("render", str(mini), "-o", str(mini / "fiches"))
+    assert result.exit_code == 2 and "refusing" in result.stderr
+    assert sorted(p.name for p in mini.rglob("*")) == before
+
+
+def test_user_templates_override_by_file_name(tmp_path: Path) -> None:
+    custom = tmp_path / "custom"
+    (custom / "labels").mkdir(parents=True)
+    (custom / "_fiche.md.j2").write_text("FICHE {{ f.number }}: {{ f.title }}\n", encoding="utf-8")
+    (custom / "labels" / "fr.toml").write_text('contents = "Table des matières"\n', encoding="utf-8")
+    result = invoke("render", str(MINI), "-o", str(tmp_path / "out"), "--templates", str(custom))
+    assert result.exit_code == 0
+    md = (tmp_path / "out" / "mini" / "plan.md").read_text(encoding="utf-8")
+    assert "FICHE 1: Ouvrir une micro-crèche" in md and "## Table des matières" in md
+    assert "| Pilote(s), porteur(s) |" not in md
+    html = (tmp_path / "out" / "mini" / "plan.html").read_text(encoding="utf-8")
+    assert "Pilote(s), porteur(s)" in html  # the HTML card was not overridden
+
+
+def test_broken_user_template_is_a_located_usage_error(tmp_path: Path) -> None:
+    custom = tmp_path / "custom"
+    custom.mkdir()
+    (custom / "plan.md.j2").write_text("{% for x in %}\n", encoding="utf-8")
+    result = invoke("render", str(MINI), "-o", str(tmp_path / "out"), "--templates", str(custom))
+    assert result.exit_code == 2
+    assert f"template {custom / 'plan.md.j2'}:1: Expected an expression" in result.stderr
+
+
+def test_templates_are_shipped_in_the_wheel() -> None:
+    import tomllib
+
+    from .conftest import ROOT
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    force = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    assert force == {"templates": "ctgkit/templates"}
+    assert {"plan.html.j2", "plan.md.j2", "_style.css", "labels"} <= {
+        p.name for p in (ROOT / "templates").iterdir()
+    }
