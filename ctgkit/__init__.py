@@ -1,10 +1,10 @@
 """ctgkit: Conventions Territoriales Globales as checked, rendered, version-controlled plans.
 
-    >>> import ctgkit
-    >>> plan = ctgkit.load_plan("plans/civraisien-2019")
-    >>> ctgkit.validate(plan)
-    []
-    >>> ctgkit.coverage(plan).ratio
+>>> import ctgkit
+>>> plan = ctgkit.load_plan("plans/civraisien-2019")
+>>> ctgkit.validate(plan)
+[]
+>>> ctgkit.coverage(plan).ratio
 """
 
 from __future__ import annotations

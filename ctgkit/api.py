@@ -104,7 +104,10 @@ def coverage_paths(
 
 
 def _render_one(
-    path: Path, ignore: Collection[str], outdir: Path | None, formats: tuple[str, ...],
+    path: Path,
+    ignore: Collection[str],
+    outdir: Path | None,
+    formats: tuple[str, ...],
     templates: Path | None,
 ) -> tuple[list[Diagnostic], list[str]]:
     from .render import render_documents

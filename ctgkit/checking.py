@@ -49,7 +49,11 @@ def run_checks(plan: Plan, ignore: Collection[str] = ()) -> list[Diagnostic]:
             line, column = finding.source.locator().position(finding.path, key=finding.key)
             diagnostics.append(
                 Diagnostic(
-                    finding.source.display, line, column, entry.code, entry.severity,
+                    finding.source.display,
+                    line,
+                    column,
+                    entry.code,
+                    entry.severity,
                     finding.message,
                 )
             )

@@ -7,7 +7,7 @@ threshold is not met; 2 usage errors (missing path, not a plan, bad option or co
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -27,7 +27,7 @@ app = typer.Typer(
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
-class DiagnosticFormat(str, Enum):
+class DiagnosticFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"
@@ -166,7 +166,7 @@ def rules(
     print_rules(as_table(), full=False)
 
 
-class SchemaKind(str, Enum):
+class SchemaKind(StrEnum):
     plan = "plan"
     fiche = "fiche"
 
@@ -186,7 +186,7 @@ def schema(
     typer.echo(json_schema(kind.value))
 
 
-class CoverageFormat(str, Enum):
+class CoverageFormat(StrEnum):
     text = "text"
     md = "md"
     html = "html"
@@ -199,7 +199,9 @@ def _refuse_inside_plans(target: Path, plans: list[Path], what: str) -> None:
 
     for plan in plans:
         if is_within(target, plan):
-            usage_error(f"{what} {target} is inside the plan directory {plan}; refusing to write there")
+            usage_error(
+                f"{what} {target} is inside the plan directory {plan}; refusing to write there"
+            )
 
 
 def _print_errors(diagnostics: list, plans: int) -> None:
@@ -296,7 +298,9 @@ def coverage(
         raise typer.Exit(EXIT_ERRORS)
 
 
-def _coverage_text(results: list, fmt: CoverageFormat, uncovered: bool, templates: Path | None) -> str:
+def _coverage_text(
+    results: list, fmt: CoverageFormat, uncovered: bool, templates: Path | None
+) -> str:
     from . import coverage_output
     from .render import RenderError, render_matrix
 
@@ -315,7 +319,9 @@ def _coverage_text(results: list, fmt: CoverageFormat, uncovered: bool, template
 @app.command()
 def render(
     paths: PathsArg,
-    outdir: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("site"),
+    outdir: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path(
+        "site"
+    ),
     formats: Annotated[
         str, typer.Option("--format", "-f", help="Comma-separated formats: md, html.")
     ] = "md,html",

@@ -45,7 +45,6 @@ def _has_tool_ctg(path: Path) -> bool:
 
 def load_config(path: Path | None = None) -> Config:
     """Read the configuration at ``path`` (or the nearest one); defaults when there is none."""
-    from .rules import find
 
     path = path or find_config()
     if path is None:

@@ -131,7 +131,9 @@ def coverage(
     return compute(plan, index, level=level, many=many)
 
 
-def compute(plan: Plan, index: PlanIndex, level: int | None = None, many: int = MANY_FICHES) -> PlanCoverage:
+def compute(
+    plan: Plan, index: PlanIndex, level: int | None = None, many: int = MANY_FICHES
+) -> PlanCoverage:
     assert plan.meta is not None
     depth = index.depth
     counted_level = depth if level is None else max(1, min(level, depth))
@@ -160,7 +162,9 @@ def compute(plan: Plan, index: PlanIndex, level: int | None = None, many: int = 
     rows = [_row(index, info, served, fiche_rows) for info in counted]
 
     groups = []
-    counted_keys = {index.canonical(info.code): row for info, row in zip(counted, rows, strict=True)}
+    counted_keys = {
+        index.canonical(info.code): row for info, row in zip(counted, rows, strict=True)
+    }
     for info in index.order:
         if info.level + 1 >= counted_level:
             continue
@@ -171,7 +175,10 @@ def compute(plan: Plan, index: PlanIndex, level: int | None = None, many: int = 
         ]
         groups.append(
             GroupRow(
-                info.code, info.node.title, info.level + 1, len(below),
+                info.code,
+                info.node.title,
+                info.level + 1,
+                len(below),
                 sum(1 for row in below if row.covered),
             )
         )

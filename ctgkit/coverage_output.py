@@ -12,7 +12,9 @@ from .coverage import PlanCoverage
 
 
 def to_json(coverages: list[PlanCoverage]) -> str:
-    return json.dumps({"plans": [c.to_json() for c in coverages]}, ensure_ascii=False, indent=2) + "\n"
+    return (
+        json.dumps({"plans": [c.to_json() for c in coverages]}, ensure_ascii=False, indent=2) + "\n"
+    )
 
 
 def to_csv(cov: PlanCoverage) -> str:
@@ -21,7 +23,12 @@ def to_csv(cov: PlanCoverage) -> str:
     writer.writerow(["code", "title", *[f"fiche {f.number}" for f in cov.fiches], "count"])
     for row, cells in zip(cov.objectives, cov.matrix(), strict=True):
         writer.writerow(
-            [row.code, " ".join(row.title.split()), *["x" if c else "" for c in cells], len(row.fiches)]
+            [
+                row.code,
+                " ".join(row.title.split()),
+                *["x" if c else "" for c in cells],
+                len(row.fiches),
+            ]
         )
     return buffer.getvalue()
 
@@ -30,22 +37,39 @@ def _pct(ratio: float) -> str:
     return f"{100 * ratio:.0f} %"
 
 
-def render_text(coverages: list[PlanCoverage], uncovered_only: bool, width: int | None = None) -> str:
+def render_text(
+    coverages: list[PlanCoverage], uncovered_only: bool, width: int | None = None
+) -> str:
     """The terminal report, as text with rich markup rendered (colour only on a terminal)."""
     from rich.console import Console
 
     console = Console(
-        file=io.StringIO(), width=width or 100, highlight=False, soft_wrap=False,
-        force_terminal=False, no_color=True,
+        file=io.StringIO(),
+        width=width or 100,
+        highlight=False,
+        soft_wrap=False,
+        force_terminal=False,
+        no_color=True,
     )
     _print(console, coverages, uncovered_only)
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
 
 def print_text(coverages: list[PlanCoverage], uncovered_only: bool) -> None:
+    """Colours and the terminal's width on a terminal; plain text, 100 columns, when piped."""
+    import os
+    import sys
+
     from rich.console import Console
 
-    _print(Console(highlight=False), coverages, uncovered_only)
+    if sys.stdout.isatty():
+        _print(Console(highlight=False), coverages, uncovered_only)
+        return
+    width = (
+        int(os.environ.get("COLUMNS", "100")) if os.environ.get("COLUMNS", "").isdigit() else 100
+    )
+    sys.stdout.write(render_text(coverages, uncovered_only, width=width))
 
 
 def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) -> None:
@@ -61,7 +85,10 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
             table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
             fixed = 32  # room for the fiche numbers and the counts
             table.add_column(
-                "objective", no_wrap=True, overflow="ellipsis", max_width=max(30, console.width - fixed)
+                "objective",
+                no_wrap=True,
+                overflow="ellipsis",
+                max_width=max(30, console.width - fixed),
             )
             table.add_column("fiches", min_width=14, overflow="fold")
             table.add_column("covered", no_wrap=True, justify="right", min_width=14)
@@ -85,12 +112,18 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
                         Text(", ".join(row.fiches) if row.fiches else "—", style=style),
                         "",
                     )
-            table.add_row(Text("total", style="bold"), "", f"{cov.covered}/{cov.total} ({_pct(cov.ratio)})")
+            table.add_row(
+                Text("total", style="bold"), "", f"{cov.covered}/{cov.total} ({_pct(cov.ratio)})"
+            )
             console.print(table)
         console.print(Text(f"Uncovered {cov.level_plural} ({len(cov.uncovered)}):", style="bold"))
         if cov.uncovered:
+            listing = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
+            listing.add_column("code", no_wrap=True, style="red")
+            listing.add_column("title", style="red")
             for row in cov.uncovered:
-                console.print(Text(f"  {row.code} {' '.join(row.title.split())}", style="red"))
+                listing.add_row(f"  {row.code}", " ".join(row.title.split()))
+            console.print(listing)
         else:
             console.print("  none")
         if not uncovered_only:
@@ -105,17 +138,23 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
                 Text(f"Served by {cov.many_threshold} fiches or more ({len(many)}):", style="bold")
             )
             for row in many:
-                console.print(f"  {row.code} ({len(row.fiches)}: {', '.join(row.fiches)}) {_short(row.title)}")
+                console.print(
+                    f"  {row.code} ({len(row.fiches)}: {', '.join(row.fiches)}) {_short(row.title)}"
+                )
             if not many:
                 console.print("  none")
         console.print()
     if len(coverages) > 1:
         summary = Table("plan", "title", "covered", "total", "ratio", title="Summary")
         for cov in coverages:
-            summary.add_row(cov.slug, _short(cov.title, 50), str(cov.covered), str(cov.total), _pct(cov.ratio))
+            summary.add_row(
+                cov.slug, _short(cov.title, 50), str(cov.covered), str(cov.total), _pct(cov.ratio)
+            )
         covered = sum(c.covered for c in coverages)
         total = sum(c.total for c in coverages)
-        summary.add_row("all", "", str(covered), str(total), _pct(covered / total if total else 0.0))
+        summary.add_row(
+            "all", "", str(covered), str(total), _pct(covered / total if total else 0.0)
+        )
         console.print(summary)
 
 

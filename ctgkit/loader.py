@@ -156,7 +156,10 @@ def _validate(
         deep = nesting_too_deep(data[tree_key], "children" if tree_key == "strategy" else "steps")
         if deep is not None:
             report(
-                plan, source, "CTG006", f"'{tree_key}' is nested deeper than 12 levels",
+                plan,
+                source,
+                "CTG006",
+                f"'{tree_key}' is nested deeper than 12 levels",
                 (tree_key, *deep),
             )
             return None
@@ -239,21 +242,27 @@ def _load_sections(plan: Plan, meta: PlanFile) -> None:
         pure = PurePosixPath(reference.replace("\\", "/"))
         if not reference or pure.is_absolute() or ".." in pure.parts or ":" in pure.parts[0]:
             report(
-                plan, plan.source, "CTG013",
+                plan,
+                plan.source,
+                "CTG013",
                 f"'{reference}' must be a path inside the plan directory, relative to it",
                 where,
             )
             continue
         target = plan.root / pure
         if not target.exists() and not target.is_symlink():
-            report(plan, plan.source, "CTG014", f"referenced file '{reference}' does not exist", where)
+            report(
+                plan, plan.source, "CTG014", f"referenced file '{reference}' does not exist", where
+            )
             continue
         try:
             plan.texts[reference] = read_text(target, plan.root)
         except SourceError as error:
             if error.code == "CTG004" and "outside" in error.message:
                 report(
-                    plan, plan.source, "CTG013",
+                    plan,
+                    plan.source,
+                    "CTG013",
                     f"'{reference}' is a link to a place outside the plan directory; refused",
                     where,
                 )

@@ -10,7 +10,7 @@ editors show while people type.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -26,7 +26,7 @@ class Base(BaseModel):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
 
-def _shorthand(key: str) -> BeforeValidator:
+def _shorthand(key: str, model: Any) -> BeforeValidator:
     """Let a list item be written as a bare string instead of ``{key: string}``."""
 
     def expand(value: Any) -> Any:
@@ -34,7 +34,8 @@ def _shorthand(key: str) -> BeforeValidator:
             return {key: value}
         return value
 
-    return BeforeValidator(expand)
+    # The JSON Schema (for editors) must accept both forms too.
+    return BeforeValidator(expand, json_schema_input_type=Union[str, model])  # noqa: UP007
 
 
 def _choice(choices: tuple[str, ...]) -> BeforeValidator:
@@ -56,7 +57,14 @@ def _yes_no(value: Any) -> Any:
     return value
 
 
-YesNo = Annotated[bool | None, BeforeValidator(_yes_no)]
+YesNo = Annotated[
+    bool | None,
+    BeforeValidator(
+        _yes_no, json_schema_input_type=bool | None | Literal["oui", "non", "OUI", "NON"]
+    ),
+]
+#: A fiche number: written 3 or "3", kept as text.
+FicheNumber = Annotated[str, Field(json_schema_extra={"type": ["string", "integer"]})]
 
 
 # --------------------------------------------------------------------------- plan.yaml
@@ -190,7 +198,7 @@ class ObjectiveRef(Base):
 class Step(Base):
     text: Markdown
     label: str | None = Field(None, description="The source's own numbering, e.g. 2.1.")
-    steps: list[Annotated[Step, _shorthand("text")]] = Field(default_factory=list)
+    steps: list[Annotated[Step, _shorthand("text", "Step")]] = Field(default_factory=list)
 
 
 class Measurement(Base):
@@ -229,14 +237,14 @@ class Participation(Base):
 class Fiche(Base):
     """``fiches/*.yaml``: one fiche action on the official form."""
 
-    number: str = Field(description="Fiche number, unique in the plan.")
+    number: FicheNumber = Field(description="Fiche number, unique in the plan.")
     title: str
     description: Markdown | None = Field(None, description="What the action is, in prose.")
     axes: list[Code] = Field(default_factory=list, description="Declared axes (top level).")
     strategic_objectives: list[Code] = Field(
         default_factory=list, description="Declared second-level objectives."
     )
-    objectives: list[Annotated[ObjectiveRef, _shorthand("code")]] = Field(
+    objectives: list[Annotated[ObjectiveRef, _shorthand("code", ObjectiveRef)]] = Field(
         default_factory=list, description="Leaf objectives the fiche serves."
     )
     pilotes: list[str] = Field(default_factory=list, description="Pilote(s), porteur(s).")
@@ -250,11 +258,15 @@ class Fiche(Base):
     impacts: dict[str, list[str]] = Field(
         default_factory=dict, description="Ticked determinants, by group, as printed on the form."
     )
-    steps: list[Annotated[Step, _shorthand("text")]] = Field(default_factory=list)
-    indicators: list[Annotated[Indicator, _shorthand("label")]] = Field(default_factory=list)
+    steps: list[Annotated[Step, _shorthand("text", Step)]] = Field(default_factory=list)
+    indicators: list[Annotated[Indicator, _shorthand("label", Indicator)]] = Field(
+        default_factory=list
+    )
     evaluation: list[Markdown] = Field(default_factory=list, description="Méthodes d'évaluation.")
     participation: Participation | None = None
-    linked_fiches: list[str] = Field(default_factory=list, description="Numbers of related fiches.")
+    linked_fiches: list[FicheNumber] = Field(
+        default_factory=list, description="Numbers of related fiches."
+    )
     documents: list[DocumentLink] = Field(default_factory=list)
 
     @field_validator("impacts", mode="before")

@@ -78,9 +78,8 @@ def progress(total: int, label: str) -> Iterator[Callable[[], None]]:
 def print_rules(rows: list[dict[str, Any]], full: bool) -> None:
     if full:
         for row in rows:
-            sys.stdout.write(
-                f"{row['code']} {row['name']} ({row['severity']})\n{row['summary']}\n\n{row['doc']}\n"
-            )
+            header = f"{row['code']} {row['name']} ({row['severity']})"
+            sys.stdout.write(f"{header}\n{row['summary']}\n\n{row['doc']}\n")
         return
     if not is_terminal():
         for row in rows:

@@ -178,7 +178,9 @@ def build_context(
             )
         return out
 
-    fiche_cards = [_fiche_card(loaded.fiche, text, labels, fiche_ref, objective_ref) for loaded in fiches]
+    fiche_cards = [
+        _fiche_card(loaded.fiche, text, labels, fiche_ref, objective_ref) for loaded in fiches
+    ]
     period = meta.period
     context: dict[str, Any] = {
         "lang": meta.language,
@@ -211,7 +213,9 @@ def build_context(
                 "title": section.title,
                 "anchor": "section-" + _slug(section.title),
                 "body": text.block(
-                    plan.texts.get((section.file or "").strip(), "") if section.file else section.text
+                    plan.texts.get((section.file or "").strip(), "")
+                    if section.file
+                    else section.text
                 ),
             }
             for section in meta.sections
@@ -253,7 +257,9 @@ def build_context(
     return context
 
 
-def _fiche_card(fiche: Any, text: _Text, labels: dict[str, Any], fiche_ref: Any, objective_ref: Any) -> dict[str, Any]:
+def _fiche_card(
+    fiche: Any, text: _Text, labels: dict[str, Any], fiche_ref: Any, objective_ref: Any
+) -> dict[str, Any]:
     impacts = []
     for group in IMPACT_GROUPS:
         ticked: list[str] = []
@@ -285,7 +291,9 @@ def _fiche_card(fiche: Any, text: _Text, labels: dict[str, Any], fiche_ref: Any,
             participation.append(
                 {
                     "stage": labels["stages"][stage],
-                    "value": labels["not_given"] if value is None else labels["yes" if value else "no"],
+                    "value": labels["not_given"]
+                    if value is None
+                    else labels["yes" if value else "no"],
                     "given": value is not None,
                 }
             )
@@ -424,12 +432,19 @@ def _actors(fiches: list[Any], fiche_ref: Any) -> list[dict[str, Any]]:
         for role, names in (("leads", fiche.pilotes), ("joins", fiche.partners)):
             for name in names:
                 key = fold(name).strip(" .")
-                entry = actors.setdefault(key, {"name": " ".join(name.split()), "leads": [], "joins": []})
+                entry = actors.setdefault(
+                    key, {"name": " ".join(name.split()), "leads": [], "joins": []}
+                )
                 if fiche.number not in [r["number"] for r in entry[role]]:
                     entry[role].append(fiche_ref(fiche.number))
     ordered = sorted(actors.items(), key=lambda item: item[0])
     return [
-        {"name": entry["name"], "anchor": "actor-" + _slug(key), "leads": entry["leads"], "joins": entry["joins"]}
+        {
+            "name": entry["name"],
+            "anchor": "actor-" + _slug(key),
+            "leads": entry["leads"],
+            "joins": entry["joins"],
+        }
         for key, entry in ordered
     ]
 
@@ -452,8 +467,15 @@ def _timeline(fiches: list[Any], start: int, end: int, fiche_ref: Any) -> dict[s
             }
             for year in years
         ]
-        rows.append({**fiche_ref(fiche.number), "start": fiche.start, "end": fiche.end,
-                     "dated": begin is not None, "cells": cells})
+        rows.append(
+            {
+                **fiche_ref(fiche.number),
+                "start": fiche.start,
+                "end": fiche.end,
+                "dated": begin is not None,
+                "cells": cells,
+            }
+        )
     return {
         "years": [{"year": y, "in_period": start <= y <= end} for y in years],
         "rows": rows,
@@ -485,9 +507,10 @@ def render_documents(
                 # The coverage page is its own file: its links go to the plan document.
                 context = {**context, "coverage": context["coverage_page"]}
             try:
-                outputs[f"{document}.{fmt}"] = env.get_template(names[fmt]).render(context)
+                rendered = env.get_template(names[fmt]).render(context)
             except TemplateError as exc:
                 raise RenderError(_template_error(names[fmt], exc)) from None
+            outputs[f"{document}.{fmt}"] = tidy_markdown(rendered) if fmt == "md" else rendered
     return outputs
 
 
@@ -505,9 +528,28 @@ def render_matrix(
         "coverage": coverage_context(cov, labels, _Text(fmt), link_base=None),
     }
     try:
-        return env.get_template(DOCUMENTS["coverage"][fmt]).render(context)
+        rendered = env.get_template(DOCUMENTS["coverage"][fmt]).render(context)
+        return tidy_markdown(rendered) if fmt == "md" else rendered
     except TemplateError as exc:
         raise RenderError(_template_error(DOCUMENTS["coverage"][fmt], exc)) from None
+
+
+def tidy_markdown(text: str) -> str:
+    """One blank line before each heading and between blocks, never more (outside fences)."""
+    lines = text.splitlines()
+    out: list[str] = []
+    fenced = False
+    for line in lines:
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if not fenced and line.startswith("#") and out and out[-1].strip():
+            out.append("")
+        if not fenced and not line.strip() and out and not out[-1].strip():
+            continue
+        out.append(line.rstrip() if not fenced else line)
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out) + "\n"
 
 
 def _template_error(name: str, exc: TemplateError) -> str:

@@ -18,7 +18,16 @@ def test_json_contract_on_the_mini_plan() -> None:
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     (plan,) = data["plans"]
-    assert {"slug", "title", "total", "covered", "ratio", "objectives", "fiches", "uncovered"} <= set(plan)
+    assert {
+        "slug",
+        "title",
+        "total",
+        "covered",
+        "ratio",
+        "objectives",
+        "fiches",
+        "uncovered",
+    } <= set(plan)
     assert (plan["slug"], plan["total"], plan["covered"], plan["ratio"]) == ("mini", 6, 4, 0.6667)
     assert plan["objectives"][0] == {
         "code": "1.1.a",
@@ -27,7 +36,9 @@ def test_json_contract_on_the_mini_plan() -> None:
         "fiches": ["1"],
     }
     assert plan["fiches"][2] == {
-        "number": "3", "title": "Faire circuler un bus des services", "objectives": ["2.1.a"],
+        "number": "3",
+        "title": "Faire circuler un bus des services",
+        "objectives": ["2.1.a"],
     }
     assert plan["uncovered"] == ["2.1.b", "2.1.c"]
 
@@ -85,7 +96,9 @@ def test_csv_one_row_per_objective() -> None:
 def test_level_rolls_up() -> None:
     result = coverage(MINI, level=2)
     assert [(r.code, r.fiches) for r in result.objectives] == [
-        ("A.1.1", ["1"]), ("A.1.2", ["2"]), ("A.2.1", ["3"]),
+        ("A.1.1", ["1"]),
+        ("A.1.2", ["2"]),
+        ("A.2.1", ["3"]),
     ]
     assert (result.covered, result.total) == (3, 3)
     data = json.loads(invoke("coverage", "--level", "1", "-f", "json", str(MINI)).stdout)
@@ -118,8 +131,8 @@ def test_plan_with_errors_gives_diagnostics_and_exit_1(mini: Path) -> None:
 
 
 def test_md_and_html_matrix_are_the_ones_render_embeds() -> None:
-    from ctgkit.render import render_documents
     from ctgkit import load_plan
+    from ctgkit.render import render_documents
 
     standalone = invoke("coverage", "-f", "html", str(MINI)).stdout
     embedded = render_documents(load_plan(MINI), ("html",))["plan.html"]

@@ -53,7 +53,7 @@ def test_every_fiche_title_and_objective_code_is_published(slug: str, bundled) -
         assert title in text, title
         assert title in md, title
     for info in PlanIndex(plan.meta).order:
-        assert f'id="obj-' in html
+        assert 'id="obj-' in html
         assert info.code in text and info.code in md, info.code
 
 
@@ -62,7 +62,9 @@ def test_every_in_page_link_has_its_anchor(slug: str, bundled) -> None:
     html = bundled[slug]["plan.html"]
     tree = parse(html)
     ids = {el.get("id") for el in tree.iter() if el.get("id")}
-    targets = {el.get("href")[1:] for el in tree.iter(f"{NS}a") if (el.get("href") or "").startswith("#")}
+    targets = {
+        el.get("href")[1:] for el in tree.iter(f"{NS}a") if (el.get("href") or "").startswith("#")
+    }
     assert targets and targets <= ids, targets - ids
     md = bundled[slug]["plan.md"]
     md_ids = set(re.findall(r'<a id="([^"]+)"></a>', md))
@@ -78,9 +80,13 @@ def test_html_is_accessible_and_self_contained(slug: str, bundled) -> None:
     html = bundled[slug]["plan.html"]
     tree = parse(html)
     assert tree.get("lang") == "fr"
-    headings = [int(el.tag[-1]) for el in tree.iter() if re.fullmatch(rf"{re.escape(NS)}h[1-6]", el.tag)]
+    headings = [
+        int(el.tag[-1]) for el in tree.iter() if re.fullmatch(rf"{re.escape(NS)}h[1-6]", el.tag)
+    ]
     assert headings.count(1) == 1 and headings[0] == 1
-    assert all(b <= a + 1 for a, b in zip(headings, headings[1:])), "a heading level is skipped"
+    assert all(b <= a + 1 for a, b in zip(headings, headings[1:], strict=False)), (
+        "a heading level is skipped"
+    )
     for table in tree.iter(f"{NS}table"):
         assert list(table.iter(f"{NS}th")), "every table has header cells"
     assert "<script" not in html and "http://" not in html.split("<body>")[0]
@@ -106,14 +112,21 @@ def test_fiche_card_mirrors_the_form(bundled) -> None:
     card = html[html.index('<article class="fiche" id="fiche-2"') :]
     card = html_module.unescape(card[: card.index("</article>")])
     for label in (
-        "Objectifs concernés", "Pilote(s), porteur(s)", "Partenaires associés", "Durée de l'action",
-        "Impacts potentiels", "Participation habitante", "Étapes de mise en œuvre",
-        "Indicateurs de réussite", "Méthodes d'évaluation", "Liens",
+        "Objectifs concernés",
+        "Pilote(s), porteur(s)",
+        "Partenaires associés",
+        "Durée de l'action",
+        "Impacts potentiels",
+        "Participation habitante",
+        "Étapes de mise en œuvre",
+        "Indicateurs de réussite",
+        "Méthodes d'évaluation",
+        "Liens",
     ):
         assert label in card, label
     assert '<a href="#obj-4-3-f">' in card
     assert "CLS fiche action n°10 « Faire évoluer le regard sur le vieillissement »" in card
-    assert "<th scope=\"row\">Environnement social</th>" in card
+    assert '<th scope="row">Environnement social</th>' in card
 
 
 def test_annexes_matrix_actors_and_timeline(bundled) -> None:
@@ -134,7 +147,9 @@ def test_indicator_figures_and_languages(tmp_path: Path) -> None:
 
     shutil.copytree(MINI, english)
     plan_file = english / "plan.yaml"
-    plan_file.write_text(plan_file.read_text(encoding="utf-8").replace("language: fr", "language: en"))
+    plan_file.write_text(
+        plan_file.read_text(encoding="utf-8").replace("language: fr", "language: en")
+    )
     html = render_documents(load_plan(english))["plan.html"]
     assert '<html lang="en">' in html and "Contents" in html and "Sommaire" not in html
 
@@ -144,21 +159,27 @@ def test_rendering_is_deterministic(tmp_path: Path) -> None:
     second = invoke("render", str(MINI), "-o", str(tmp_path / "b"))
     assert first.exit_code == second.exit_code == 0
     for name in ("plan.md", "plan.html", "coverage.md", "coverage.html"):
-        assert (tmp_path / "a" / "mini" / name).read_bytes() == (tmp_path / "b" / "mini" / name).read_bytes()
+        assert (tmp_path / "a" / "mini" / name).read_bytes() == (
+            tmp_path / "b" / "mini" / name
+        ).read_bytes()
 
 
 def test_render_command_layout_and_formats(tmp_path: Path) -> None:
     result = invoke("render", str(PLANS), "-o", str(tmp_path), "--format", "html")
     assert result.exit_code == 0
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == [f"{slug}/{name}" for slug in BUNDLED for name in ("coverage.html", "plan.html")]
+    assert written == [
+        f"{slug}/{name}" for slug in BUNDLED for name in ("coverage.html", "plan.html")
+    ]
     assert invoke("render", str(MINI), "--format", "pdf").exit_code == 2
 
 
 def test_plan_with_errors_stops_before_writing(tmp_path: Path, mini: Path) -> None:
     fiche = mini / "fiches" / "03-bus-services.yaml"
     fiche.write_text(fiche.read_text(encoding="utf-8").replace("start: 2022", "start: soon"))
-    result = invoke("render", str(PLANS / "civraisien-2024"), str(mini), "-o", str(tmp_path / "site"))
+    result = invoke(
+        "render", str(PLANS / "civraisien-2024"), str(mini), "-o", str(tmp_path / "site")
+    )
     assert result.exit_code == 1
     assert f"{fiche}:9:8: error CTG011" in result.stderr
     assert not (tmp_path / "site").exists()
@@ -175,7 +196,9 @@ def test_user_templates_override_by_file_name(tmp_path: Path) -> None:
     custom = tmp_path / "custom"
     (custom / "labels").mkdir(parents=True)
     (custom / "_fiche.md.j2").write_text("FICHE {{ f.number }}: {{ f.title }}\n", encoding="utf-8")
-    (custom / "labels" / "fr.toml").write_text('contents = "Table des matières"\n', encoding="utf-8")
+    (custom / "labels" / "fr.toml").write_text(
+        'contents = "Table des matières"\n', encoding="utf-8"
+    )
     result = invoke("render", str(MINI), "-o", str(tmp_path / "out"), "--templates", str(custom))
     assert result.exit_code == 0
     md = (tmp_path / "out" / "mini" / "plan.md").read_text(encoding="utf-8")

@@ -1,7 +1,8 @@
 """One harness for every rule fixture (pycodestyle style).
 
 Each directory under fixtures/cases/ holds a case.toml (`base`, `description`, `expect`,
-optionally `remove`: folders of the base to delete) and the files it lays over the base plan (the mini fixture plan, or a bundled plan). The
+optionally `remove`: folders of the base to delete) and the files it lays over the base
+plan (the mini fixture plan, or a bundled plan). The
 diagnostics ctg reports in those files must be exactly `expect` (file:line:col CODE), and
 no other file of the plan may get an error.
 """

@@ -62,7 +62,10 @@ def test_json_format_is_the_documented_contract(mini: Path) -> None:
     first = data["diagnostics"][0]
     assert set(first) == {"file", "line", "column", "code", "severity", "message"}
     assert (first["line"], first["column"], first["code"], first["severity"]) == (
-        6, 11, "CTG021", "error",
+        6,
+        11,
+        "CTG021",
+        "error",
     )
 
 

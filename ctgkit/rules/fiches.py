@@ -137,7 +137,9 @@ def wrong_level(ctx: PlanContext) -> Iterator[Finding]:
 
 
 @rule(
-    "CTG024", "inconsistent-declaration", E,
+    "CTG024",
+    "inconsistent-declaration",
+    E,
     "Declared axes or strategic objectives disagree with the objectives cited.",
 )
 def inconsistent_declaration(ctx: PlanContext) -> Iterator[Finding]:
@@ -209,7 +211,9 @@ def quoted_text_mismatch(ctx: PlanContext) -> Iterator[Finding]:
             quoted = fold(ref.text)
             if _similar(quoted, fold(info.node.title)):
                 continue
-            owner = next((o for o, t in folded_titles if o is not info and _similar(quoted, t)), None)
+            owner = next(
+                (o for o, t in folded_titles if o is not info and _similar(quoted, t)), None
+            )
             where = f"; it is the text of {owner.code}" if owner else ""
             yield Finding(
                 loaded.source,
@@ -235,7 +239,9 @@ def no_objectives(ctx: PlanContext) -> Iterator[Finding]:
     """
     for loaded in ctx.plan.fiches:
         if not loaded.fiche.objectives:
-            yield Finding(loaded.source, ("number",), f"fiche {loaded.fiche.number} cites no objective")
+            yield Finding(
+                loaded.source, ("number",), f"fiche {loaded.fiche.number} cites no objective"
+            )
 
 
 @rule("CTG027", "duplicate-citation", W, "A fiche cites the same code twice.")
@@ -249,7 +255,9 @@ def duplicate_citation(ctx: PlanContext) -> Iterator[Finding]:
     for cite in citations(ctx):
         key = (id(cite.fiche), cite.field, index.canonical(cite.code))
         if key in seen:
-            yield Finding(cite.source, cite.path, f"'{cite.code}' is already cited in `{cite.field}`")
+            yield Finding(
+                cite.source, cite.path, f"'{cite.code}' is already cited in `{cite.field}`"
+            )
         else:
             seen[key] = cite
 
@@ -326,7 +334,9 @@ def end_before_start(ctx: PlanContext) -> Iterator[Finding]:
         fiche = loaded.fiche
         if fiche.start is not None and fiche.end is not None and fiche.end < fiche.start:
             yield Finding(
-                loaded.source, ("end",), f"fiche ends in {fiche.end}, before it starts in {fiche.start}"
+                loaded.source,
+                ("end",),
+                f"fiche ends in {fiche.end}, before it starts in {fiche.start}",
             )
 
 

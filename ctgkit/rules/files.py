@@ -6,7 +6,10 @@ from .registry import declare
 E, W = Severity.ERROR, Severity.WARNING
 
 declare(
-    "CTG001", "yaml-syntax", E, "The file is not valid YAML.",
+    "CTG001",
+    "yaml-syntax",
+    E,
+    "The file is not valid YAML.",
     """
     What: the YAML parser stopped; the position is where it noticed the problem.
     Why: nothing in the file can be checked until it parses.
@@ -14,7 +17,10 @@ declare(
     """,
 )
 declare(
-    "CTG002", "encoding", E, "The file is not UTF-8 text.",
+    "CTG002",
+    "encoding",
+    E,
+    "The file is not UTF-8 text.",
     """
     What: the file holds bytes that are not UTF-8, or binary data (NUL bytes).
     Why: plan files are text shared between editors and platforms; UTF-8 is the one encoding
@@ -23,14 +29,20 @@ declare(
     """,
 )
 declare(
-    "CTG003", "empty-file", E, "The file is empty or holds only comments.",
+    "CTG003",
+    "empty-file",
+    E,
+    "The file is empty or holds only comments.",
     """
     What: a plan.yaml, fiche or referenced Markdown file with no content.
     Why: an empty fiche is usually a file created and forgotten, or truncated by a crash.
     """,
 )
 declare(
-    "CTG004", "unreadable-file", E, "The file cannot be read safely.",
+    "CTG004",
+    "unreadable-file",
+    E,
+    "The file cannot be read safely.",
     """
     What: the file is missing (broken link), not a regular file, larger than 5 MB, or a link
     to a place outside the plan directory.
@@ -38,14 +50,20 @@ declare(
     """,
 )
 declare(
-    "CTG005", "duplicate-key", E, "A key appears twice in the same mapping.",
+    "CTG005",
+    "duplicate-key",
+    E,
+    "A key appears twice in the same mapping.",
     """
     What: the same field written twice, e.g. two `end:` lines in one fiche.
     Why: YAML would silently keep one of the two values; which one the author meant is unknown.
     """,
 )
 declare(
-    "CTG006", "yaml-feature", E, "The file uses a YAML feature plan files do not allow.",
+    "CTG006",
+    "yaml-feature",
+    E,
+    "The file uses a YAML feature plan files do not allow.",
     """
     What: aliases (`*name`), or steps / tree nodes nested deeper than 12 levels.
     Why: aliases can expand a few lines into billions of nodes (the "billion laughs"), and
@@ -53,14 +71,20 @@ declare(
     """,
 )
 declare(
-    "CTG010", "missing-field", E, "A required field is missing.",
+    "CTG010",
+    "missing-field",
+    E,
+    "A required field is missing.",
     """
     What: e.g. a fiche without `number` or `title`, a plan without `period`.
     Example: `fiches/03.yaml:1:1: error CTG010 missing required field 'title'`.
     """,
 )
 declare(
-    "CTG011", "invalid-value", E, "A field has the wrong type or an invalid value.",
+    "CTG011",
+    "invalid-value",
+    E,
+    "A field has the wrong type or an invalid value.",
     """
     What: a value that does not fit the field: text where a list is expected, a year written
     `2020/2021`, a status that is not one of the form's three.
@@ -69,21 +93,30 @@ declare(
     """,
 )
 declare(
-    "CTG012", "unknown-field", E, "A field the format does not know (typo protection).",
+    "CTG012",
+    "unknown-field",
+    E,
+    "A field the format does not know (typo protection).",
     """
     What: a key that is not part of the format, e.g. `pilote:` instead of `pilotes:`.
     Why: a misspelt field would otherwise be silently ignored and its content lost.
     """,
 )
 declare(
-    "CTG013", "path-outside-plan", E, "A referenced file lies outside the plan directory.",
+    "CTG013",
+    "path-outside-plan",
+    E,
+    "A referenced file lies outside the plan directory.",
     """
     What: a `file:` reference that is absolute, climbs out with `..`, or is a link to the outside.
     Why: a plan must be self-contained, and ctgkit never reads outside the plan it was given.
     """,
 )
 declare(
-    "CTG014", "missing-reference", E, "A referenced file does not exist.",
+    "CTG014",
+    "missing-reference",
+    E,
+    "A referenced file does not exist.",
     """
     What: a section's `file:` names a Markdown file that is not in the plan directory.
     """,
