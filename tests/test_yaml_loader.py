@@ -1,0 +1,109 @@
+"""The fast loader (ruamel.yaml's C parser events, our constructor) reads YAML exactly as
+ruamel.yaml's safe loader does, and refuses what plan files must not contain."""
+
+from __future__ import annotations
+
+import io
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from ctgkit.source import SourceError, parse_yaml
+
+from .conftest import MINI, PLANS
+
+RUAMEL = YAML(typ="safe", pure=False)
+
+tricky_text = st.sampled_from(
+    ["no", "yes", "on", "off", "true", "False", "null", "~", "", "1_000", "0x1F", "0o17",
+     "017", "1e3", "1.5", ".inf", "-.nan", "2020-01-01", "2020-01-01 10:00:00", "12:30",
+     "A.3.1", "3.1.c", "1.d.", "<<", "=", "é à ç « »", "a: b", "- x", "# pas un commentaire",
+     "{{ 7*7 }}", "l'accès", "x\ny", "  espaces  "]
+)
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**12, 10**12),
+    st.floats(allow_nan=False, allow_infinity=True), tricky_text,
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
+)
+keys = st.one_of(tricky_text, st.text(string.ascii_letters + "éà_- ", min_size=1, max_size=12),
+                 st.integers(0, 99))
+documents = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=5), st.dictionaries(keys, children, max_size=5)
+    ),
+    max_leaves=25,
+)
+
+
+def dump(data: object, flow: bool | None) -> str:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = flow
+    yaml.allow_unicode = True
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    return buffer.getvalue()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents, st.sampled_from([None, False, True]))
+def test_same_data_as_ruamel_safe_loader(data: object, flow: bool | None) -> None:
+    text = dump(data, flow)
+    try:
+        expected = RUAMEL.load(text)
+    except Exception:  # ruamel.yaml cannot read back what it wrote (e.g. 12:30 in a flow)
+        with pytest.raises(SourceError):
+            parse_yaml(text)
+        return
+    if expected is None:
+        with pytest.raises(SourceError):
+            parse_yaml(text)
+        return
+    assert parse_yaml(text) == expected
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(PLANS.glob("*/plan.yaml")) + sorted(PLANS.glob("*/fiches/*.yaml"))
+    + sorted(MINI.rglob("*.yaml")),
+    ids=lambda p: p.parent.name + "/" + p.name,
+)
+def test_bundled_files_read_the_same(path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert parse_yaml(text) == RUAMEL.load(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line", "column"),
+    [
+        ("a: 1\nb:\n  c: 1\n  c: 2\n", "CTG005", 4, 3),
+        ("a: &x [1]\nb: *x\n", "CTG006", 2, 4),
+        ("<<: {a: 1}\n", "CTG006", 1, 1),
+        ("a: !!python/object:os.system x\n", "CTG001", 1, 4),
+        ("a: !!int douze\n", "CTG001", 1, 4),
+        ("? [a, b]\n: 1\n", "CTG001", 1, 3),
+        ("a: 1\n---\nb: 2\n", "CTG001", 2, 1),
+        ("# rien\n", "CTG003", 1, 1),
+    ],
+)
+def test_refusals_are_located(text: str, code: str, line: int, column: int) -> None:
+    with pytest.raises(SourceError) as caught:
+        parse_yaml(text)
+    assert (caught.value.code, caught.value.line, caught.value.column) == (code, line, column)
+
+
+def test_duplicate_key_names_the_first_line() -> None:
+    with pytest.raises(SourceError) as caught:
+        parse_yaml("title: a\nend: 2021\nend: 2022\n")
+    assert caught.value.message == "duplicate key 'end' (first defined on line 2)"
+
+
+def test_deep_nesting_needs_no_recursion() -> None:
+    depth = 50_000
+    data = parse_yaml("[" * depth + "]" * depth)
+    for _ in range(depth - 1):
+        data = data[0]
+    assert data == []
