@@ -51,7 +51,8 @@ def main(argv: list[str]) -> int:
                     return 1
                 files += 1
                 size += len(raw)
-    print(f"floor: {files} files, {size} bytes, parser {yaml.Parser.__module__}.{yaml.Parser.__name__}")
+    parser = f"{yaml.Parser.__module__}.{yaml.Parser.__name__}"
+    print(f"floor: {files} files, {size} bytes, parser {parser}")
     return 0
 
 

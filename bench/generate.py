@@ -54,82 +54,277 @@ WIDTH = 96  # the reference plan wraps its folded text near 96 columns
 # --------------------------------------------------------------------------- word lists
 
 VERBS = (
-    "Développer", "Améliorer", "Renforcer", "Créer", "Favoriser", "Accompagner", "Soutenir",
-    "Valoriser", "Mobiliser", "Organiser", "Recenser", "Informer", "Animer", "Structurer",
-    "Coordonner", "Promouvoir", "Faciliter", "Encourager", "Diversifier", "Mutualiser",
-    "Pérenniser", "Sensibiliser", "Identifier", "Construire", "Impliquer", "Consolider",
-    "Expérimenter", "Adapter", "Proposer", "Mettre en place", "Étendre", "Repenser",
-    "Augmenter", "Diffuser", "Former", "Fédérer", "Rapprocher", "Outiller",
+    "Développer",
+    "Améliorer",
+    "Renforcer",
+    "Créer",
+    "Favoriser",
+    "Accompagner",
+    "Soutenir",
+    "Valoriser",
+    "Mobiliser",
+    "Organiser",
+    "Recenser",
+    "Informer",
+    "Animer",
+    "Structurer",
+    "Coordonner",
+    "Promouvoir",
+    "Faciliter",
+    "Encourager",
+    "Diversifier",
+    "Mutualiser",
+    "Pérenniser",
+    "Sensibiliser",
+    "Identifier",
+    "Construire",
+    "Impliquer",
+    "Consolider",
+    "Expérimenter",
+    "Adapter",
+    "Proposer",
+    "Mettre en place",
+    "Étendre",
+    "Repenser",
+    "Augmenter",
+    "Diffuser",
+    "Former",
+    "Fédérer",
+    "Rapprocher",
+    "Outiller",
 )
 NOUNS = (
-    "l'accès aux droits", "les solidarités de proximité", "la mobilité des jeunes",
-    "l'offre d'accueil des moins de 3 ans", "les lieux ressources", "le réseau d'acteurs",
-    "la coordination des partenaires", "l'inclusion numérique", "les familles monoparentales",
-    "le tissu associatif", "l'engagement bénévole", "les espaces de vie sociale",
-    "la parentalité", "l'insertion professionnelle", "les circuits courts",
-    "le lien intergénérationnel", "les personnes âgées isolées", "les assistantes maternelles",
-    "le relais petite enfance", "les accueils de loisirs", "le secteur jeunes",
-    "la communication vers la population", "les dispositifs existants", "les élus locaux",
-    "les acteurs économiques", "le patrimoine naturel", "l'économie circulaire",
-    "les services de proximité", "le transport à la demande", "l'itinérance des services",
-    "les établissements scolaires", "les professionnels de la petite enfance",
-    "l'accompagnement des aidants", "la connaissance de l'offre", "les habitants",
-    "les nouveaux arrivants", "les jeunes de 12 à 25 ans", "le guichet unique",
-    "l'animation de la vie sociale", "les temps libres des familles", "le départ en vacances",
-    "les structures d'insertion", "la santé mentale", "la prévention", "le logement",
-    "l'aide alimentaire", "la culture et les loisirs", "les pratiques sportives",
-    "le conseil de développement", "la maison France services", "l'habitat inclusif",
-    "les enfants en situation de handicap", "les gens du voyage", "la médiation sociale",
-    "les communes rurales", "les pôles territoriaux", "le centre social", "la ludothèque",
-    "la formation des bénévoles", "le service civique", "le BAFA", "la mission locale",
-    "les entreprises locales", "l'emploi partagé", "la restauration collective",
-    "les zones blanches", "l'offre de soins", "la téléconsultation", "les permanences",
+    "l'accès aux droits",
+    "les solidarités de proximité",
+    "la mobilité des jeunes",
+    "l'offre d'accueil des moins de 3 ans",
+    "les lieux ressources",
+    "le réseau d'acteurs",
+    "la coordination des partenaires",
+    "l'inclusion numérique",
+    "les familles monoparentales",
+    "le tissu associatif",
+    "l'engagement bénévole",
+    "les espaces de vie sociale",
+    "la parentalité",
+    "l'insertion professionnelle",
+    "les circuits courts",
+    "le lien intergénérationnel",
+    "les personnes âgées isolées",
+    "les assistantes maternelles",
+    "le relais petite enfance",
+    "les accueils de loisirs",
+    "le secteur jeunes",
+    "la communication vers la population",
+    "les dispositifs existants",
+    "les élus locaux",
+    "les acteurs économiques",
+    "le patrimoine naturel",
+    "l'économie circulaire",
+    "les services de proximité",
+    "le transport à la demande",
+    "l'itinérance des services",
+    "les établissements scolaires",
+    "les professionnels de la petite enfance",
+    "l'accompagnement des aidants",
+    "la connaissance de l'offre",
+    "les habitants",
+    "les nouveaux arrivants",
+    "les jeunes de 12 à 25 ans",
+    "le guichet unique",
+    "l'animation de la vie sociale",
+    "les temps libres des familles",
+    "le départ en vacances",
+    "les structures d'insertion",
+    "la santé mentale",
+    "la prévention",
+    "le logement",
+    "l'aide alimentaire",
+    "la culture et les loisirs",
+    "les pratiques sportives",
+    "le conseil de développement",
+    "la maison France services",
+    "l'habitat inclusif",
+    "les enfants en situation de handicap",
+    "les gens du voyage",
+    "la médiation sociale",
+    "les communes rurales",
+    "les pôles territoriaux",
+    "le centre social",
+    "la ludothèque",
+    "la formation des bénévoles",
+    "le service civique",
+    "le BAFA",
+    "la mission locale",
+    "les entreprises locales",
+    "l'emploi partagé",
+    "la restauration collective",
+    "les zones blanches",
+    "l'offre de soins",
+    "la téléconsultation",
+    "les permanences",
 )
 COMPLEMENTS = (
-    "sur le territoire", "à l'échelle des pôles", "en direction des familles",
-    "pour les jeunes de 12 à 25 ans", "dès 2020", "(CAF, MSA, CCAS)", "à l'échelle intercommunale",
-    "en lien avec les partenaires institutionnels", "dans les communes éloignées des centres",
-    "avec les acteurs de terrain", "auprès du tout public", "en priorisant certains territoires",
-    "par le biais de dispositifs existants", "(ex : visioguichet, télémédecine, etc.)",
-    "selon une logique d'« aller vers »", "d'ici la fin de la convention",
-    "avec des moyens itinérants (mini-bus, camping-car, etc.)", "au plus près des habitants",
-    "en cohérence avec le projet social de territoire", "de façon concertée",
-    "dans le respect de la confidentialité", "à travers des temps de rencontre",
-    "en s'appuyant sur les bénévoles", "au sein des établissements", "et du tout public",
+    "sur le territoire",
+    "à l'échelle des pôles",
+    "en direction des familles",
+    "pour les jeunes de 12 à 25 ans",
+    "dès 2020",
+    "(CAF, MSA, CCAS)",
+    "à l'échelle intercommunale",
+    "en lien avec les partenaires institutionnels",
+    "dans les communes éloignées des centres",
+    "avec les acteurs de terrain",
+    "auprès du tout public",
+    "en priorisant certains territoires",
+    "par le biais de dispositifs existants",
+    "(ex : visioguichet, télémédecine, etc.)",
+    "selon une logique d'« aller vers »",
+    "d'ici la fin de la convention",
+    "avec des moyens itinérants (mini-bus, camping-car, etc.)",
+    "au plus près des habitants",
+    "en cohérence avec le projet social de territoire",
+    "de façon concertée",
+    "dans le respect de la confidentialité",
+    "à travers des temps de rencontre",
+    "en s'appuyant sur les bénévoles",
+    "au sein des établissements",
+    "et du tout public",
 )
 CONNECTORS = (
-    "afin de", "pour", "et", "en lien avec", "par le biais de", "notamment", "ainsi que",
-    "tout en", "en favorisant", "de manière à", "en veillant à", "à travers",
+    "afin de",
+    "pour",
+    "et",
+    "en lien avec",
+    "par le biais de",
+    "notamment",
+    "ainsi que",
+    "tout en",
+    "en favorisant",
+    "de manière à",
+    "en veillant à",
+    "à travers",
 )
 ACTORS = (
-    "CAF", "MSA", "CCAS", "CIAS", "Mission Locale", "Pôle emploi", "Espace de vie sociale",
-    "MDS", "PMI", "Éducation Nationale", "Conseil départemental", "Conseil régional", "ARS",
-    "Fédération des centres sociaux", "associations locales", "communes", "écoles",
-    "collèges", "APE", "RPE", "LAEP", "ALSH", "EHPAD", "Résidence autonomie", "CESV",
-    "Chambre d'agriculture", "offices de tourisme", "entreprises", "bénévoles", "habitants",
-    "Maison France services", "Secours populaire", "Restos du cœur", "CPAM", "UDAF",
-    "Familles rurales", "Centre social", "Ludothèque", "Médiathèque intercommunale",
-    "Conseil de développement", "MFR", "Lycée agricole", "Génération Mouvement", "ADMR",
+    "CAF",
+    "MSA",
+    "CCAS",
+    "CIAS",
+    "Mission Locale",
+    "Pôle emploi",
+    "Espace de vie sociale",
+    "MDS",
+    "PMI",
+    "Éducation Nationale",
+    "Conseil départemental",
+    "Conseil régional",
+    "ARS",
+    "Fédération des centres sociaux",
+    "associations locales",
+    "communes",
+    "écoles",
+    "collèges",
+    "APE",
+    "RPE",
+    "LAEP",
+    "ALSH",
+    "EHPAD",
+    "Résidence autonomie",
+    "CESV",
+    "Chambre d'agriculture",
+    "offices de tourisme",
+    "entreprises",
+    "bénévoles",
+    "habitants",
+    "Maison France services",
+    "Secours populaire",
+    "Restos du cœur",
+    "CPAM",
+    "UDAF",
+    "Familles rurales",
+    "Centre social",
+    "Ludothèque",
+    "Médiathèque intercommunale",
+    "Conseil de développement",
+    "MFR",
+    "Lycée agricole",
+    "Génération Mouvement",
+    "ADMR",
 )
 SYLLABLES = (
-    "ci", "vrai", "gen", "çay", "cou", "hé", "char", "roux", "sa", "vi", "gné", "mont",
-    "mo", "ril", "lon", "bré", "ssuire", "lou", "dun", "thou", "ars", "chau", "vi", "gny",
-    "ro", "chel", "aul", "nay", "lus", "si", "gnan", "ven", "dé", "ru", "ffec", "la",
+    "ci",
+    "vrai",
+    "gen",
+    "çay",
+    "cou",
+    "hé",
+    "char",
+    "roux",
+    "sa",
+    "vi",
+    "gné",
+    "mont",
+    "mo",
+    "ril",
+    "lon",
+    "bré",
+    "ssuire",
+    "lou",
+    "dun",
+    "thou",
+    "ars",
+    "chau",
+    "vi",
+    "gny",
+    "ro",
+    "chel",
+    "aul",
+    "nay",
+    "lus",
+    "si",
+    "gnan",
+    "ven",
+    "dé",
+    "ru",
+    "ffec",
+    "la",
 )
 WHEN = (
-    "Janvier", "Février", "Mars", "Avril", "Mai", "Juin", "Juillet", "Septembre", "Octobre",
-    "Novembre", "Décembre",
+    "Janvier",
+    "Février",
+    "Mars",
+    "Avril",
+    "Mai",
+    "Juin",
+    "Juillet",
+    "Septembre",
+    "Octobre",
+    "Novembre",
+    "Décembre",
 )
 PHASES = (
-    "Diagnostic partagé", "Définition de la stratégie", "Écriture des fiches actions",
-    "Mise en œuvre de la Convention Territoriale Globale", "Évaluation",
+    "Diagnostic partagé",
+    "Définition de la stratégie",
+    "Écriture des fiches actions",
+    "Mise en œuvre de la Convention Territoriale Globale",
+    "Évaluation",
 )
 KEY_LABELS = (
-    "communes", "habitants", "hab/km²", "de 60 ans et plus", "de plus de 75 ans",
-    "des foyers fiscaux sont non-imposés", "familles allocataires", "élèves de la maternelle au lycée",
-    "places en multi-accueil", "assistantes maternelles", "familles monoparentales",
-    "jeunes de 15 à 24 ans sans diplôme", "de la population couverte par la CAF",
-    "résidences principales sans confort", "associations agréées espace de vie sociale",
+    "communes",
+    "habitants",
+    "hab/km²",
+    "de 60 ans et plus",
+    "de plus de 75 ans",
+    "des foyers fiscaux sont non-imposés",
+    "familles allocataires",
+    "élèves de la maternelle au lycée",
+    "places en multi-accueil",
+    "assistantes maternelles",
+    "familles monoparentales",
+    "jeunes de 15 à 24 ans sans diplôme",
+    "de la population couverte par la CAF",
+    "résidences principales sans confort",
+    "associations agréées espace de vie sociale",
 )
 
 
@@ -186,7 +381,8 @@ def markdown(rng: random.Random, target: int, headings: bool = True) -> str:
             block = "### " + sentence(rng, around(rng, 40, 15, 70), verb=False)
         elif roll < 0.35:
             items = [
-                "- " + "\n  ".join(textwrap.wrap(sentence(rng, around(rng, 80, 30, 160)), WIDTH - 2))
+                "- "
+                + "\n  ".join(textwrap.wrap(sentence(rng, around(rng, 80, 30, 160)), WIDTH - 2))
                 for _ in range(rng.randint(2, 5))
             ]
             block = "\n".join(items)
@@ -277,7 +473,9 @@ def _text(value: Any, column: int, indent: int, out: list[str], head: str) -> No
     if isinstance(value, str) and column + len(value) > WIDTH and _foldable(value):
         out.append(head + ">-")
         pad = " " * indent
-        out.extend(pad + line for line in textwrap.wrap(value, WIDTH - indent, break_on_hyphens=False))
+        out.extend(
+            pad + line for line in textwrap.wrap(value, WIDTH - indent, break_on_hyphens=False)
+        )
         return
     out.append(head + _scalar(value))
 
@@ -352,7 +550,9 @@ def _strategy(rng: random.Random) -> tuple[list[dict], list[tuple[str, str, list
                     "title": sentence(rng, around(rng, 110, 30, 290)),
                 }
                 if rng.random() < 0.08:
-                    leaf["pistes"] = [sentence(rng, around(rng, 70, 30, 140)) for _ in range(rng.randint(1, 3))]
+                    leaf["pistes"] = [
+                        sentence(rng, around(rng, 70, 30, 140)) for _ in range(rng.randint(1, 3))
+                    ]
                 leaves.append(leaf)
             children.append(
                 {
@@ -392,8 +592,14 @@ def _plan_file(
     sections = [
         {"title": "Projet social de territoire", "file": "narrative/projet-social.md"},
         {"title": "La Convention Territoriale, c'est quoi ?", "text": markdown(rng, 600, False)},
-        {"title": f"Pourquoi une CTG sur le territoire de {name} ?", "file": "narrative/pourquoi-une-ctg.md"},
-        {"title": "Le diagnostic et l'élaboration des axes stratégiques", "file": "narrative/diagnostic.md"},
+        {
+            "title": f"Pourquoi une CTG sur le territoire de {name} ?",
+            "file": "narrative/pourquoi-une-ctg.md",
+        },
+        {
+            "title": "Le diagnostic et l'élaboration des axes stratégiques",
+            "file": "narrative/diagnostic.md",
+        },
         {"title": "Les objectifs prioritaires retenus", "text": markdown(rng, 450, False)},
         {"title": "Les partenaires signataires", "text": markdown(rng, 280, False)},
         {"title": "Les objectifs stratégiques et spécifiques", "text": markdown(rng, 300, False)},
@@ -415,7 +621,9 @@ def _plan_file(
         "territory": {
             "name": f"Communauté de Communes de {name}",
             "short_name": short,
-            "department": rng.choice(("Vienne", "Deux-Sèvres", "Charente", "Tarn", "Creuse", "Indre")),
+            "department": rng.choice(
+                ("Vienne", "Deux-Sèvres", "Charente", "Tarn", "Creuse", "Indre")
+            ),
             "towns": rng.randint(12, 60),
         },
         "language": "fr",
@@ -428,12 +636,28 @@ def _plan_file(
             {"name": "Mutualité Sociale Agricole", "short_name": "MSA"},
         ],
         "governance": [
-            {"name": "Comité de pilotage", "members": sentence(rng, 60, False), "role": "instance décisionnelle",
-             "frequency": "1 x/an"},
-            {"name": "Comité d'acteurs", "members": sentence(rng, 55, False), "role": "instance consultative/technique"},
-            {"name": "Comité technique", "members": sentence(rng, 110, False), "role": "instance méthodologique",
-             "frequency": "2 x/an"},
-            {"name": "Groupes de travail", "members": sentence(rng, 70, False), "role": "instance opérationnelle"},
+            {
+                "name": "Comité de pilotage",
+                "members": sentence(rng, 60, False),
+                "role": "instance décisionnelle",
+                "frequency": "1 x/an",
+            },
+            {
+                "name": "Comité d'acteurs",
+                "members": sentence(rng, 55, False),
+                "role": "instance consultative/technique",
+            },
+            {
+                "name": "Comité technique",
+                "members": sentence(rng, 110, False),
+                "role": "instance méthodologique",
+                "frequency": "2 x/an",
+            },
+            {
+                "name": "Groupes de travail",
+                "members": sentence(rng, 70, False),
+                "role": "instance opérationnelle",
+            },
             {"name": "Coordination", "members": f"Communauté de Communes de {name}"},
         ],
         "programmes": [
@@ -467,8 +691,12 @@ def _plan_file(
         "strategy": strategy,
         "gaps": [{"code": groups[0][2][-1], "note": sentence(rng, 220)}],
     }
-    titles = {code: leaf["title"] for axis in strategy for so in axis["children"]
-              for code, leaf in ((leaf["code"], leaf) for leaf in so["children"])}
+    titles = {
+        code: leaf["title"]
+        for axis in strategy
+        for so in axis["children"]
+        for code, leaf in ((leaf["code"], leaf) for leaf in so["children"])
+    }
     return data, narrative, groups, period, titles
 
 
@@ -493,7 +721,11 @@ def _steps(rng: random.Random, depth: int, prefix: str, count: int) -> list:
 
 
 def _fiche(
-    rng: random.Random, number: int, total: int, groups: list, period: tuple[int, int],
+    rng: random.Random,
+    number: int,
+    total: int,
+    groups: list,
+    period: tuple[int, int],
     titles: dict[str, str],
 ) -> tuple[str, dict]:
     # Which strategic objectives it serves, then 3–12 leaves among theirs.
@@ -555,23 +787,34 @@ def _fiche(
                     "baseline": rng.randint(0, 40),
                     "target": rng.randint(40, 200),
                     "measurements": [
-                        Flow(date=dt.date(year, rng.randint(1, 12), rng.randint(1, 28)), value=rng.randint(0, 120))
+                        Flow(
+                            date=dt.date(year, rng.randint(1, 12), rng.randint(1, 28)),
+                            value=rng.randint(0, 120),
+                        )
                     ],
                 }
             )
         else:
             indicators.append(label)
     fiche["indicators"] = indicators
-    fiche["evaluation"] = [sentence(rng, around(rng, 45, 20, 90), verb=False) for _ in range(rng.randint(1, 4))]
+    fiche["evaluation"] = [
+        sentence(rng, around(rng, 45, 20, 90), verb=False) for _ in range(rng.randint(1, 4))
+    ]
     if rng.random() < 0.9:
         stages = rng.sample(PARTICIPATION_STAGES, rng.randint(1, 5))
-        fiche["participation"] = {s: rng.choice((True, True, False, None)) for s in PARTICIPATION_STAGES if s in stages}
+        fiche["participation"] = {
+            s: rng.choice((True, True, False, None)) for s in PARTICIPATION_STAGES if s in stages
+        }
     if rng.random() < 0.2 and total > 1:
         others = [n for n in range(1, total + 1) if n != number]
         fiche["linked_fiches"] = sorted(rng.sample(others, rng.randint(1, 2)))
     if rng.random() < 0.15:
         fiche["documents"] = [
-            {"programme": "CLS", "ref": f"fiche action n°{rng.randint(1, 20)}", "title": sentence(rng, 45)}
+            {
+                "programme": "CLS",
+                "ref": f"fiche action n°{rng.randint(1, 20)}",
+                "title": sentence(rng, 45),
+            }
         ]
     if rng.random() < 0.1:  # the reference fiches use « & » now and then
         fiche["partners"][-1] += " & " + rng.choice(ACTORS)
@@ -599,7 +842,9 @@ def generate_plan(index: int, seed: int = DEFAULT_SEED) -> dict[str, str]:
         if isinstance(content, str):
             files[path] = content + "\n"
         elif path == "plan.yaml":
-            files[path] = to_yaml(content, f"Synthetic CTG plan {index} (bench/generate.py, seed {seed})")
+            files[path] = to_yaml(
+                content, f"Synthetic CTG plan {index} (bench/generate.py, seed {seed})"
+            )
         else:
             files[path] = to_yaml(content, f"Fiche action CTG n°{content['number']} — synthetic")
     return files
@@ -612,7 +857,9 @@ def _marker(n: int, seed: int) -> dict[str, Any]:
     return {"generator_version": GENERATOR_VERSION, "plans": n, "seed": seed}
 
 
-def write_corpus(n: int, outdir: str | os.PathLike[str], seed: int = DEFAULT_SEED) -> dict[str, int]:
+def write_corpus(
+    n: int, outdir: str | os.PathLike[str], seed: int = DEFAULT_SEED
+) -> dict[str, int]:
     """Write ``n`` plans under ``outdir`` (emptied first); return files and bytes written."""
     out = Path(outdir)
     if out.exists():
@@ -628,7 +875,9 @@ def write_corpus(n: int, outdir: str | os.PathLike[str], seed: int = DEFAULT_SEE
             path.write_bytes(raw)
             files += 1
             size += len(raw)
-    (out / MARKER).write_text(json.dumps({**_marker(n, seed), "files": files, "bytes": size}) + "\n")
+    (out / MARKER).write_text(
+        json.dumps({**_marker(n, seed), "files": files, "bytes": size}) + "\n"
+    )
     return {"files": files, "bytes": size}
 
 
@@ -665,7 +914,9 @@ def check_corpus(outdir: str | os.PathLike[str], seed: int = DEFAULT_SEED, sampl
             continue
         for relative, content in expected.items():
             text = (root / relative).read_text(encoding="utf-8")
-            same = text == content + "\n" if isinstance(content, str) else yaml.load(text) == content
+            same = (
+                text == content + "\n" if isinstance(content, str) else yaml.load(text) == content
+            )
             if not same:
                 print(f"{root / relative}: does not read back as generated", file=sys.stderr)
                 problems += 1
