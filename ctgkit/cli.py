@@ -183,7 +183,7 @@ def schema(
     """
     from .schema import json_schema
 
-    typer.echo(json_schema(kind.value))
+    sys.stdout.write(json_schema(kind.value))
 
 
 class CoverageFormat(StrEnum):

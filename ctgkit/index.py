@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .model import Node, PlanFile
+if TYPE_CHECKING:
+    from .model import Node, PlanFile
 
 #: Segments of letters or digits separated by single dots: 3.1.c, A.1, 12, I1.02.
 CODE_SYNTAX = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*")

@@ -7,18 +7,19 @@ not a plan at all raises :class:`NotAPlanError` (a usage error).
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Severity
-from .model import Fiche, PlanFile
 from .source import SourceError, SourceFile, nesting_too_deep, parse_yaml, read_text
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+    from .model import Fiche, PlanFile
 
 PLAN_FILE = "plan.yaml"
 FICHES_DIR = "fiches"
@@ -75,7 +76,7 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
 
     data = _read(plan, source)
     if data is not None:
-        plan.meta = _validate(plan, source, data, PlanFile, tree_key="strategy")
+        plan.meta = _validate(plan, source, data, "plan", tree_key="strategy")
     if plan.meta is not None:
         _load_sections(plan, plan.meta)
     for fiche_path in _fiche_files(root):
@@ -85,7 +86,7 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
         fiche_data = _read(plan, fiche_source)
         if fiche_data is None:
             continue
-        fiche = _validate(plan, fiche_source, fiche_data, Fiche, tree_key="steps")
+        fiche = _validate(plan, fiche_source, fiche_data, "fiche", tree_key="steps")
         if fiche is not None:
             plan.fiches.append(LoadedFiche(fiche_source, fiche))
     return plan
@@ -149,9 +150,9 @@ def _read(plan: Plan, source: SourceFile) -> Any:
     return source.data
 
 
-def _validate(
-    plan: Plan, source: SourceFile, data: Any, model: type[BaseModel], tree_key: str
-) -> Any:
+def _validate(plan: Plan, source: SourceFile, data: Any, kind: str, tree_key: str) -> Any:
+    """The file's model: fast records when the data is clean, else the pydantic models,
+    whose errors become located diagnostics (and what can be salvaged is still checked)."""
     if isinstance(data, dict) and isinstance(data.get(tree_key), list):
         deep = nesting_too_deep(data[tree_key], "children" if tree_key == "strategy" else "steps")
         if deep is not None:
@@ -163,6 +164,16 @@ def _validate(
                 (tree_key, *deep),
             )
             return None
+    from .fastpath import build
+
+    record = build(kind, data)
+    if record is not None:
+        return record
+    from pydantic import ValidationError
+
+    from .model import Fiche, PlanFile
+
+    model = PlanFile if kind == "plan" else Fiche
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -184,6 +195,8 @@ def _salvage(data: Any, exc: ValidationError, model: type[BaseModel], rounds: in
     first validation only; this is just for running the remaining checks.
     """
     import copy
+
+    from pydantic import ValidationError
 
     if not isinstance(data, dict):
         return None
@@ -286,6 +299,8 @@ def _all_field_names(model: type[BaseModel], seen: set[type] | None = None) -> s
 
 
 def _models_in(annotation: Any) -> Iterable[type[BaseModel]]:
+    from pydantic import BaseModel
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         yield annotation
     for arg in getattr(annotation, "__args__", ()) or ():
@@ -391,7 +406,7 @@ def _explain(
             message = f"unknown field '{name}'"
             owner = _model_at(model, loc[:-1])
             fields = sorted(owner.model_fields) if owner is not None else _field_names(model)
-            close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+            close = _difflib().get_close_matches(name, fields, n=1, cutoff=0.6)
             if close:
                 message += f" (did you mean '{close[0]}'?)"
             results.setdefault(path, ("CTG012", path, message, True))
@@ -428,3 +443,9 @@ def _value_message(kind: str, error: Any, value: Any, path: tuple[Any, ...]) -> 
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
         return f"{_describe(value)} is out of range ({error['msg'].lower()})"
     return str(error.get("msg", "invalid value"))
+
+
+def _difflib():  # noqa: ANN202  (imported on the error path only)
+    import difflib
+
+    return difflib

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -58,7 +57,7 @@ def suggest(index: PlanIndex, code: str, leaves_only: bool = False) -> str:
         # Similar spelling first; sharing the first and last segments breaks ties the way a
         # reader would (1.d -> 1.1.d or 1.2.d rather than 5.1.d).
         canonical = index.canonical(candidate)
-        ratio = difflib.SequenceMatcher(None, code, candidate, autojunk=False).ratio()
+        ratio = _difflib().SequenceMatcher(None, code, candidate, autojunk=False).ratio()
         bonus = 0.1 * (canonical.split(".")[0] == index.canonical(first))
         return ratio + bonus + 0.05 * (canonical.split(".")[-1] == last)
 
@@ -228,7 +227,7 @@ def _similar(a: str, b: str) -> bool:
     shorter, longer = sorted((a, b), key=len)
     if shorter and shorter in longer and len(shorter) >= 0.8 * len(longer):
         return True
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85
+    return _difflib().SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85
 
 
 @rule("CTG026", "no-objectives", W, "A fiche cites no objective.")
@@ -381,7 +380,7 @@ def unknown_impact(ctx: PlanContext) -> Iterator[Finding]:
         for group_label, labels in loaded.fiche.impacts.items():
             group = find_group(group_label)
             if group is None:
-                close = difflib.get_close_matches(group_label, groups, n=1, cutoff=0.5)
+                close = _difflib().get_close_matches(group_label, groups, n=1, cutoff=0.5)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 yield Finding(
                     loaded.source,
@@ -393,7 +392,7 @@ def unknown_impact(ctx: PlanContext) -> Iterator[Finding]:
             for position, label in enumerate(labels):
                 found = find_item(label)
                 if found is None:
-                    close = difflib.get_close_matches(label, items, n=1, cutoff=0.5)
+                    close = _difflib().get_close_matches(label, items, n=1, cutoff=0.5)
                     hint = f" (did you mean '{close[0]}'?)" if close else ""
                     yield Finding(
                         loaded.source,
@@ -406,3 +405,9 @@ def unknown_impact(ctx: PlanContext) -> Iterator[Finding]:
                         ("impacts", group_label, position),
                         f"'{found[1]}' belongs to the group '{found[0]}', not '{group}'",
                     )
+
+
+def _difflib():  # noqa: ANN202  (imported on the error path only)
+    import difflib
+
+    return difflib
