@@ -382,7 +382,8 @@ def bench_single(runs: int, log) -> Single:
 
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", str(Path(ctgkit.__file__).parent)],
-        check=False, stdout=subprocess.DEVNULL,
+        check=False,
+        stdout=subprocess.DEVNULL,
     )
     for argv in (validate, version):  # warm-up, and a check that both work
         done = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL)

@@ -358,8 +358,14 @@ def render(
     plans = _plans(paths)
     _refuse_inside_plans(outdir, plans, "--output")
     slugs: dict[str, Path] = {}
+    from .fsutil import is_within
+
     for plan in plans:
         slug = plan.resolve().name
+        target = outdir / slug
+        for other in plans:  # e.g. -o the plans' own parent folder: site/<plan> is the plan
+            if is_within(target, other) or is_within(other, target):
+                usage_error(f"--output {outdir} would write into the plan directory {other}")
         if slug in slugs:
             usage_error(f"two plans would be written to {outdir / slug}: {slugs[slug]} and {plan}")
         slugs[slug] = plan

@@ -253,7 +253,13 @@ def _load_sections(plan: Plan, meta: PlanFile) -> None:
         where = ("sections", index, "file")
         reference = section.file.strip()
         pure = PurePosixPath(reference.replace("\\", "/"))
-        if not reference or pure.is_absolute() or ".." in pure.parts or ":" in pure.parts[0]:
+        if (
+            not reference
+            or not pure.parts
+            or pure.is_absolute()
+            or ".." in pure.parts
+            or ":" in pure.parts[0]
+        ):
             report(
                 plan,
                 plan.source,
@@ -263,10 +269,20 @@ def _load_sections(plan: Plan, meta: PlanFile) -> None:
             )
             continue
         target = plan.root / pure
-        if not target.exists() and not target.is_symlink():
-            report(
-                plan, plan.source, "CTG014", f"referenced file '{reference}' does not exist", where
-            )
+        try:
+            missing = not target.exists() and not target.is_symlink()
+            directory = target.is_dir()
+        except OSError as exc:  # e.g. a name longer than the system allows
+            message = f"cannot use '{reference[:60]}': {exc.strerror or exc}"
+            report(plan, plan.source, "CTG014", message, where)
+            continue
+        if missing:
+            message = f"referenced file '{reference}' does not exist"
+            report(plan, plan.source, "CTG014", message, where)
+            continue
+        if directory:
+            message = f"'{reference}' is a folder, not a Markdown file"
+            report(plan, plan.source, "CTG014", message, where)
             continue
         try:
             plan.texts[reference] = read_text(target, plan.root)

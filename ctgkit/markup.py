@@ -8,6 +8,7 @@ dangerous links into a forge's renderer.
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 
@@ -16,16 +17,32 @@ from markupsafe import Markup, escape
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^(#{1,6})(\s)")
-_BAD_LINK = re.compile(r"(\]\(\s*<?\s*)(?:javascript|vbscript|data|file)\s*:[^)\s>]*", re.I)
+#: Link destinations: inline `](dest)` and reference definitions `[ref]: dest`.
+_INLINE_DEST = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^\s)]*)")
+_REFERENCE_DEST = re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)", re.M)
+_BAD_SCHEME = re.compile(r"(?:javascript|vbscript|data|file):")
+_INLINE_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+_ANCHOR_TAG = re.compile(r"</?a\b[^>]*>")
+
+
+def is_dangerous_link(url: str) -> bool:
+    """True for javascript:, vbscript:, data: and file: links, however they are spelled
+    (entities, backslash escapes, spaces, control characters, capitals)."""
+    plain = html.unescape(url.strip().strip("<>")).replace("\\", "")
+    plain = re.sub(r"[\s\x00-\x1f]+", "", plain).lower()
+    return _BAD_SCHEME.match(plain) is not None
 
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return (
+    parser = (
         MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
         .enable("table")
         .enable("strikethrough")
     )
+    # markdown-it lets data:image/… through; plan text never needs any of these schemes.
+    parser.validateLink = lambda url: not is_dangerous_link(url)
+    return parser
 
 
 def html_block(text: str | None, heading_base: int = 4) -> Markup:
@@ -50,16 +67,31 @@ def html_inline(text: str | None) -> Markup:
     return Markup(_parser().renderInline(" ".join(text.split())))
 
 
-def _neutralise(text: str) -> str:
-    text = text.replace("<", "&lt;")
-    return _BAD_LINK.sub(r"\1#", text)
+def _safe_destination(match: re.Match[str]) -> str:
+    return match.group(1) + ("#" if is_dangerous_link(match.group(2)) else match.group(2))
+
+
+def neutralise(text: str) -> str:
+    """Markdown that stays Markdown but cannot carry raw HTML or dangerous links."""
+    text = _INLINE_DEST.sub(_safe_destination, text)
+    text = _REFERENCE_DEST.sub(_safe_destination, text)
+    return text.replace("<", "&lt;")
+
+
+def html_linkless(text: str | None) -> Markup:
+    """Inline HTML without links, for text shown inside a link of ours."""
+    return Markup(_ANCHOR_TAG.sub("", str(html_inline(text))))
+
+
+def md_linkless(text: str | None) -> str:
+    return _INLINE_LINK.sub(r"\1", md_inline(text))
 
 
 def md_block(text: str | None, heading_base: int = 4) -> str:
     """Markdown → Markdown that cannot inject HTML or dangerous links; headings shifted."""
     if not text:
         return ""
-    lines = _neutralise(text.strip()).splitlines()
+    lines = neutralise(text.strip()).splitlines()
     in_fence = False
     levels = []
     for line in lines:
@@ -83,7 +115,7 @@ def md_inline(text: str | None) -> str:
     """Markdown for one line (a title, a list item)."""
     if not text:
         return ""
-    return _neutralise(" ".join(text.split()))
+    return neutralise(" ".join(text.split()))
 
 
 def md_cell(text: str | None) -> str:

@@ -58,6 +58,18 @@ def _environment(templates: Path | None, fmt: str) -> Environment:
     )
 
 
+def _inert(value: Any) -> Any:
+    """For Markdown output: every text in the context made inert (no raw HTML, no dangerous
+    links), plain names as much as Markdown fields; the HTML output is autoescaped."""
+    if isinstance(value, str):
+        return markup.neutralise(value)
+    if isinstance(value, dict):
+        return {key: _inert(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_inert(item) for item in value]
+    return value
+
+
 def load_labels(language: str, templates: Path | None = None) -> dict[str, Any]:
     """The label catalog for ``language``; a user's catalog overrides key by key."""
     labels: dict[str, Any] = {}
@@ -89,12 +101,59 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "x"
 
 
-def objective_anchor(code: str) -> str:
-    return "obj-" + _slug(code)
+#: Ids the templates use for their own headings and a fiche card's parts.
+FIXED_IDS = frozenset(
+    {
+        "toc-title",
+        "context",
+        "key-figures",
+        "swot",
+        "timeline",
+        "governance",
+        "programmes",
+        "strategy",
+        "fiches",
+        "annexes",
+        "coverage",
+        "uncovered",
+        "fiches-without-objectives",
+        "actors",
+        "fiche-timeline",
+    }
+)
+CARD_PARTS = (
+    "-title",
+    "-description",
+    "-impacts",
+    "-steps",
+    "-indicators",
+    "-evaluation",
+    "-participation",
+    "-links",
+)
 
 
-def fiche_anchor(number: str) -> str:
-    return "fiche-" + _slug(number)
+class Anchors:
+    """Unique, stable HTML ids for one document: the same key always gets the same id, and
+    two keys that slug alike (1.a and 1.A, two sections both titled « Contexte ») get
+    different ones."""
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[str, str], str] = {}
+        self._used: set[str] = set(FIXED_IDS)
+
+    def __call__(self, kind: str, key: str) -> str:
+        found = self._ids.get((kind, key))
+        if found is not None:
+            return found
+        base = f"{kind}-{_slug(key)}"
+        candidate, number = base, 2
+        while candidate in self._used or any(candidate + part in self._used for part in CARD_PARTS):
+            candidate, number = f"{base}-{number}", number + 1
+        self._used.add(candidate)
+        self._used.update(candidate + part for part in CARD_PARTS)
+        self._ids[(kind, key)] = candidate
+        return candidate
 
 
 @dataclass
@@ -119,6 +178,12 @@ class _Text:
             return self.inline(text)
         return self.block(text, heading_base)
 
+    def linkless(self, text: str | None) -> Any:
+        """Inline text for use inside a link: its own links become plain text."""
+        if self.fmt == "html":
+            return markup.html_linkless(text)
+        return markup.md_linkless(text)
+
     def cell(self, text: str | None) -> Any:
         if self.fmt == "html":
             return markup.html_inline(text)
@@ -135,14 +200,15 @@ def build_context(
     index = PlanIndex(meta)
     cov = cov or compute(plan, index)
     text = _Text(fmt)
+    anchors = Anchors()
     fiches = sorted(plan.fiches, key=lambda loaded: natural_key(loaded.fiche.number))
     fiche_titles = {f.fiche.number: f.fiche.title for f in fiches}
 
     def fiche_ref(number: str) -> dict[str, Any]:
         return {
             "number": number,
-            "title": text.inline(fiche_titles.get(number, "")),
-            "anchor": fiche_anchor(number),
+            "title": text.linkless(fiche_titles.get(number, "")),
+            "anchor": anchors("fiche", number),
             "label": labels["fiche_number"].format(n=number),
         }
 
@@ -150,7 +216,7 @@ def build_context(
         info = index.get(code)
         title = info.node.title if info else ""
         shown = info.code if info else code
-        return {"code": shown, "title": text.inline(title), "anchor": objective_anchor(shown)}
+        return {"code": shown, "title": text.linkless(title), "anchor": anchors("obj", shown)}
 
     served = {row.code: row.fiches for row in compute(plan, index).objectives}
 
@@ -163,7 +229,7 @@ def build_context(
                 {
                     "code": node.code,
                     "title": text.inline(node.title),
-                    "anchor": objective_anchor(node.code),
+                    "anchor": anchors("obj", node.code),
                     "level": level + 1,
                     "heading": min(6, level + 3),
                     "level_name": index.level_name(level),
@@ -179,7 +245,8 @@ def build_context(
         return out
 
     fiche_cards = [
-        _fiche_card(loaded.fiche, text, labels, fiche_ref, objective_ref) for loaded in fiches
+        _fiche_card(loaded.fiche, text, labels, fiche_ref, objective_ref, anchors)
+        for loaded in fiches
     ]
     period = meta.period
     context: dict[str, Any] = {
@@ -211,7 +278,7 @@ def build_context(
         "sections": [
             {
                 "title": section.title,
-                "anchor": "section-" + _slug(section.title),
+                "anchor": anchors("section", section.title),
                 "body": text.block(
                     plan.texts.get((section.file or "").strip(), "")
                     if section.file
@@ -223,7 +290,7 @@ def build_context(
         "swot": [
             {
                 "theme": theme.theme,
-                "anchor": "swot-" + _slug(theme.theme),
+                "anchor": anchors("swot", theme.theme),
                 "columns": [
                     {"label": labels[key], "entries": [text.inline(i) for i in getattr(theme, key)]}
                     for key in ("strengths", "weaknesses", "opportunities", "threats")
@@ -241,7 +308,7 @@ def build_context(
                 "short_name": p.short_name,
                 "description": text.block(p.description),
                 "axes": [text.inline(a) for a in p.axes],
-                "url": p.url,
+                "url": _safe_url(p.url),
             }
             for p in meta.programmes
         ],
@@ -249,16 +316,23 @@ def build_context(
         "tree": tree(meta.strategy, 0),
         "gaps": [{"code": g.code, "note": text.inline(g.note)} for g in meta.gaps],
         "fiches": fiche_cards,
-        "coverage": coverage_context(cov, labels, text),
-        "coverage_page": coverage_context(cov, labels, text, link_base=f"plan.{fmt}"),
-        "actors": _actors(fiches, fiche_ref),
+        "coverage": coverage_context(cov, labels, text, anchors=anchors),
+        "coverage_page": coverage_context(
+            cov, labels, text, link_base=f"plan.{fmt}", anchors=anchors
+        ),
+        "actors": _actors(fiches, fiche_ref, anchors),
         "fiche_timeline": _timeline(fiches, period.start, period.end, fiche_ref),
     }
-    return context
+    return _inert(context) if fmt == "md" else context
 
 
 def _fiche_card(
-    fiche: Any, text: _Text, labels: dict[str, Any], fiche_ref: Any, objective_ref: Any
+    fiche: Any,
+    text: _Text,
+    labels: dict[str, Any],
+    fiche_ref: Any,
+    objective_ref: Any,
+    anchors: Anchors,
 ) -> dict[str, Any]:
     impacts = []
     for group in IMPACT_GROUPS:
@@ -308,7 +382,8 @@ def _fiche_card(
         "number": fiche.number,
         "label": labels["fiche_number"].format(n=fiche.number),
         "title": text.inline(fiche.title),
-        "anchor": fiche_anchor(fiche.number),
+        "title_plain": text.linkless(fiche.title),  # for the table of contents (a link)
+        "anchor": anchors("fiche", fiche.number),
         "description": text.block(fiche.description, heading_base=5),
         "axes": [objective_ref(code) for code in fiche.axes],
         "strategic_objectives": [objective_ref(code) for code in fiche.strategic_objectives],
@@ -346,10 +421,10 @@ def _fiche_card(
 
 
 def _step_marker(label: str | None) -> str | None:
+    label = " ".join((label or "").split())
     if not label:
         return None
-    label = " ".join(label.split())
-    return f"{label}." if label[-1].isalnum() and label[-1].isdigit() else f"{label} :"
+    return f"{label}." if label[-1].isdigit() else f"{label} :"
 
 
 def _safe_url(url: str | None) -> str | None:
@@ -367,7 +442,11 @@ def _number(value: Any) -> str | None:
 
 
 def coverage_context(
-    cov: PlanCoverage, labels: dict[str, Any], text: _Text, link_base: str | None = ""
+    cov: PlanCoverage,
+    labels: dict[str, Any],
+    text: _Text,
+    link_base: str | None = "",
+    anchors: Anchors | None = None,
 ) -> dict[str, Any]:
     """The matrix as ``ctg render`` and ``ctg coverage --format md|html`` both show it.
 
@@ -375,6 +454,7 @@ def coverage_context(
     (``"plan.html"``), or nowhere (``None``, a matrix printed on its own).
     """
     pct = f"{100 * cov.ratio:.0f}"
+    anchors = anchors or Anchors()
 
     def href(anchor: str) -> str | None:
         return None if link_base is None else f"{link_base}#{anchor}"
@@ -388,13 +468,17 @@ def coverage_context(
         "pct": pct,
         "summary": labels["coverage_summary"].format(covered=cov.covered, total=cov.total, pct=pct),
         "fiches": [
-            {"number": f.number, "href": href(fiche_anchor(f.number)), "title": text.cell(f.title)}
+            {
+                "number": f.number,
+                "href": href(anchors("fiche", f.number)),
+                "title": text.cell(f.title),
+            }
             for f in cov.fiches
         ],
         "rows": [
             {
                 "code": row.code,
-                "href": href(objective_anchor(row.code)),
+                "href": href(anchors("obj", row.code)),
                 "title": text.cell(row.title),
                 "cells": [number in row.fiches for number in (f.number for f in cov.fiches)],
                 "count": len(row.fiches),
@@ -405,7 +489,7 @@ def coverage_context(
         "groups": [
             {
                 "code": g.code,
-                "href": href(objective_anchor(g.code)),
+                "href": href(anchors("obj", g.code)),
                 "title": text.cell(g.title),
                 "level": g.level,
                 "total": g.total,
@@ -415,17 +499,21 @@ def coverage_context(
             for g in cov.groups
         ],
         "uncovered": [
-            {"code": r.code, "href": href(objective_anchor(r.code)), "title": text.cell(r.title)}
+            {"code": r.code, "href": href(anchors("obj", r.code)), "title": text.cell(r.title)}
             for r in cov.uncovered
         ],
         "fiches_without_objectives": [
-            {"number": f.number, "href": href(fiche_anchor(f.number)), "title": text.cell(f.title)}
+            {
+                "number": f.number,
+                "href": href(anchors("fiche", f.number)),
+                "title": text.cell(f.title),
+            }
             for f in cov.fiches_without_objectives
         ],
     }
 
 
-def _actors(fiches: list[Any], fiche_ref: Any) -> list[dict[str, Any]]:
+def _actors(fiches: list[Any], fiche_ref: Any, anchors: Anchors) -> list[dict[str, Any]]:
     actors: dict[str, dict[str, Any]] = {}
     for loaded in fiches:
         fiche = loaded.fiche
@@ -441,7 +529,7 @@ def _actors(fiches: list[Any], fiche_ref: Any) -> list[dict[str, Any]]:
     return [
         {
             "name": entry["name"],
-            "anchor": "actor-" + _slug(key),
+            "anchor": anchors("actor", key),
             "leads": entry["leads"],
             "joins": entry["joins"],
         }
@@ -527,6 +615,8 @@ def render_matrix(
         "title_text": cov.title,
         "coverage": coverage_context(cov, labels, _Text(fmt), link_base=None),
     }
+    if fmt == "md":
+        context = _inert(context)
     try:
         rendered = env.get_template(DOCUMENTS["coverage"][fmt]).render(context)
         return tidy_markdown(rendered) if fmt == "md" else rendered

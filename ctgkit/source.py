@@ -24,6 +24,8 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 MAX_FILE_BYTES = 5 * 1024 * 1024
 #: Deepest nesting of ``steps`` or of the strategy tree that we accept.
 MAX_TREE_DEPTH = 12
+#: Deepest nesting of any YAML data (steps at MAX_TREE_DEPTH need about 2 levels each).
+MAX_DATA_DEPTH = 40
 
 
 class SourceError(Exception):
@@ -253,6 +255,12 @@ def _construct(events: Any, text: str) -> Any:
                 raise _event_error("CTG001", f"YAML tag {tag!r} is not allowed here", event)
             container: Any = {} if kind is MappingStartEvent else []
             stack.append([container, no_key, event])
+            if len(stack) > MAX_DATA_DEPTH:
+                # Stop at once: deeper input only costs time (the parser is quadratic in
+                # the depth of flow collections) and no plan file needs it.
+                raise _event_error(
+                    "CTG006", f"data nested deeper than {MAX_DATA_DEPTH} levels", event
+                )
             continue
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
             value, _, start = stack.pop()

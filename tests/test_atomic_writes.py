@@ -1,0 +1,318 @@
+"""Nothing lost: outputs are written atomically, and never over a plan's own files.
+
+A process killed (SIGKILL) in the middle of writing leaves the old file or the new one, never
+a truncated one. Temporary files are named ``.NAME.<random>.tmp`` next to the target; a
+SIGKILL cannot clean them up, so some may remain after a kill (the tests count them and
+check that they are hidden, never mistaken for outputs or fiches).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+import ctgkit.fsutil
+from ctgkit.fsutil import atomic_write
+
+from .conftest import MINI, ROOT, invoke, run_ctg
+from .strategies import dump_yaml
+
+KILLS = 30
+RENDER_KILLS = 10
+
+
+def snapshot(directory: Path) -> dict[str, str]:
+    """Every file under ``directory`` (links not followed) and a hash of its content."""
+    out = {}
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory).as_posix()
+        if path.is_symlink():
+            out[relative] = "link:" + os.readlink(path)
+        elif path.is_file():
+            out[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            out[relative] = "dir"
+    return out
+
+
+def temporary_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob(".*.tmp"))
+
+
+# ----------------------------------------------------------------------------- atomic_write
+
+
+def test_atomic_write_replaces_the_whole_file(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "plan.html"
+    atomic_write(target, "ancien " * 1000)
+    atomic_write(target, "nouveau")
+    assert target.read_text(encoding="utf-8") == "nouveau"
+    atomic_write(target, b"\x00\xffbytes")
+    assert target.read_bytes() == b"\x00\xffbytes"
+    assert temporary_files(tmp_path) == []
+
+
+def test_a_failed_write_keeps_the_old_file_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "plan.md"
+    target.write_text("ancien", encoding="utf-8")
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError):
+        atomic_write(target, "nouveau " * 10_000)
+    assert target.read_text(encoding="utf-8") == "ancien"
+    assert temporary_files(tmp_path) == []
+
+
+def test_writing_over_a_symlink_replaces_the_link_not_its_target(tmp_path: Path) -> None:
+    precious = tmp_path / "precious.yaml"
+    precious.write_text("title: do not touch\n", encoding="utf-8")
+    link = tmp_path / "out" / "plan.md"
+    link.parent.mkdir()
+    link.symlink_to(precious)
+    atomic_write(link, "rendered")
+    assert precious.read_text(encoding="utf-8") == "title: do not touch\n"
+    assert not link.is_symlink() and link.read_text(encoding="utf-8") == "rendered"
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from ctgkit.fsutil import atomic_write
+    target, size = sys.argv[1], int(sys.argv[2])
+    contents = [b"A" * (size - 1) + b"\\n", b"B" * (size // 2 - 1) + b"\\n"]
+    print("ready", flush=True)
+    i = 0
+    while True:
+        atomic_write(target, contents[i % 2])
+        i += 1
+    """
+)
+
+
+def test_sigkill_while_writing_leaves_the_old_or_the_new_file(tmp_path: Path) -> None:
+    """A writer alternates two large contents on one target; it is killed at random moments,
+    30 times; the target is always exactly one of them."""
+    size = 8 * 2**20
+    a = b"A" * (size - 1) + b"\n"
+    b = b"B" * (size // 2 - 1) + b"\n"
+    target = tmp_path / "out" / "plan.html"
+    generator = random.Random(20240607)
+    seen = set()
+    for _ in range(KILLS):
+        process = subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(target), str(size)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stdout is not None
+        assert process.stdout.readline() == b"ready\n"
+        time.sleep(generator.uniform(0.0, 0.3))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if target.exists():
+            content = target.read_bytes()
+            assert content in (a, b), f"torn file: {len(content)} bytes"
+            seen.add(content[:1])
+    assert seen == {b"A", b"B"}, "the kills never caught both contents; make the test harder"
+    left = temporary_files(tmp_path)
+    print(f"\n{len(left)} temporary file(s) left by {KILLS} SIGKILLs: {[p.name for p in left]}")
+    assert all(p.name.startswith(".plan.html.") and p.name.endswith(".tmp") for p in left)
+    assert {p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")} == {
+        "plan.html"
+    }
+
+
+# ----------------------------------------------------------------------------- ctg render
+
+
+def _big_plan(root: Path, fiches: int = 60) -> Path:
+    """The mini plan with many long fiches, so that rendering writes megabytes."""
+    shutil.copytree(MINI, root)
+    for number in range(10, 10 + fiches):
+        fiche = {
+            "number": number,
+            "title": f"Action {number} " + "pour les familles " * 5,
+            "description": ("Un paragraphe de description assez long. " * 40 + "\n\n") * 5,
+            "objectives": ["1.1.a", "2.1.b"],
+            "pilotes": [f"Pilote {number}"],
+            "steps": [
+                {"text": f"Étape {i} " * 50, "steps": [f"Sous-étape {j} " * 30 for j in range(3)]}
+                for i in range(4)
+            ],
+        }
+        (root / "fiches" / f"{number:03d}-action.yaml").write_text(dump_yaml(fiche), "utf-8")
+    return root
+
+
+def _render(plan: Path, out: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "ctgkit.cli", "render", str(plan), "-o", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_sigkill_during_render_leaves_complete_documents(tmp_path: Path) -> None:
+    """Render a plan into a directory holding an older rendering; kill the run while it
+    writes (as soon as a temporary file appears, plus a random delay); every document is
+    always the complete old one or the complete new one."""
+    plan = _big_plan(tmp_path / "plan")
+    out = tmp_path / "site"
+    old_dir, new_dir = tmp_path / "old", tmp_path / "new"
+    assert run_ctg("render", str(plan), "-o", str(old_dir)).returncode == 0
+    title = "title: Convention Territoriale Globale de test"
+    text = (plan / "plan.yaml").read_text("utf-8")
+    (plan / "plan.yaml").write_text(text.replace(title, title + " (version 2)"), "utf-8")
+    assert run_ctg("render", str(plan), "-o", str(new_dir)).returncode == 0
+    names = ["plan.md", "plan.html", "coverage.md", "coverage.html"]
+    old = {n: (old_dir / "plan" / n).read_bytes() for n in names}
+    new = {n: (new_dir / "plan" / n).read_bytes() for n in names}
+    assert all(old[n] != new[n] for n in names)
+    assert sum(map(len, new.values())) > 1_000_000
+    generator = random.Random(7)
+    states = []
+    caught_writing = 0
+    for _ in range(RENDER_KILLS):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(old_dir, out)
+        process = _render(plan, out)
+        deadline = time.monotonic() + 30
+        while process.poll() is None and time.monotonic() < deadline:
+            if temporary_files(out / "plan"):
+                break
+            time.sleep(0.0005)
+        time.sleep(generator.uniform(0.0, 0.05))
+        caught_writing += process.poll() is None
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        state = []
+        for name in names:
+            content = (out / "plan" / name).read_bytes()
+            assert content in (old[name], new[name]), f"{name}: torn ({len(content)} bytes)"
+            if name.endswith(".html"):
+                assert content.endswith(b"</html>\n")
+            state.append("new" if content == new[name] else "old")
+        states.append(tuple(state))
+        visible = {p.name for p in (out / "plan").iterdir() if not p.name.startswith(".")}
+        assert visible == set(names)
+    print(
+        f"\n{caught_writing}/{RENDER_KILLS} kills landed while ctg render was writing; "
+        f"states (plan.md, plan.html, coverage.md, coverage.html): {sorted(set(states))}; "
+        f"temporary files left after the last kill: {[p.name for p in temporary_files(out)]}"
+    )
+    assert caught_writing >= RENDER_KILLS // 2, "the kills missed the writes; make the test harder"
+    assert any("old" in s and "new" in s for s in states), "no kill between two documents"
+
+
+# ----------------------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "{plan}",
+        "{plan}/site",
+        "{plan}/fiches",
+        "{plan}/narrative/out",
+        "{plan}/../mini/site",
+        "{link}",
+        "{link}/site",
+    ],
+)
+def test_render_refuses_to_write_inside_the_plan(where: str, mini: Path, tmp_path: Path) -> None:
+    link = tmp_path / "link-to-plan"
+    link.symlink_to(mini)
+    before = snapshot(mini)
+    result = run_ctg("render", str(mini), "-o", where.format(plan=mini, link=link))
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "inside the plan directory" in result.stderr
+    assert snapshot(mini) == before
+
+
+def test_render_into_the_plans_parent_does_not_write_into_the_plan(tmp_path: Path) -> None:
+    """``-o`` is the parent of the plan: ``OUT/<slug>`` *is* the plan directory. A plan may
+    hold a narrative file named like an output (coverage.md): it must survive."""
+    plans = tmp_path / "plans"
+    plan = shutil.copytree(MINI, plans / "mini")
+    (plan / "coverage.md").write_text("Notre propre texte sur la couverture.\n", "utf-8")
+    text = (plan / "plan.yaml").read_text("utf-8")
+    (plan / "plan.yaml").write_text(
+        text.replace("file: narrative/territoire.md", "file: coverage.md"), "utf-8"
+    )
+    assert run_ctg("validate", str(plan)).returncode == 0
+    before = snapshot(plan)
+    result = run_ctg("render", str(plan), "-o", str(plans))
+    assert snapshot(plan) == before, "ctg render wrote into the plan directory"
+    assert result.returncode == 2, (result.returncode, result.stderr)
+
+
+def test_render_through_a_symlinked_output_does_not_write_into_the_plan(tmp_path: Path) -> None:
+    """``OUT/<slug>`` is a symlink to the plan directory."""
+    plan = shutil.copytree(MINI, tmp_path / "mini")
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "mini").symlink_to(plan)
+    before = snapshot(plan)
+    result = run_ctg("render", str(plan), "-o", str(out))
+    assert snapshot(plan) == before, "ctg render wrote into the plan directory"
+    assert result.returncode == 2, (result.returncode, result.stderr)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "{plan}/plan.yaml",
+        "{plan}/fiches/01-places-accueil.yaml",
+        "{plan}/narrative/territoire.md",
+        "{plan}/coverage.csv",
+        "{link}",
+    ],
+)
+def test_coverage_refuses_to_write_inside_the_plan(where: str, mini: Path, tmp_path: Path) -> None:
+    link = tmp_path / "innocent.json"
+    link.symlink_to(mini / "plan.yaml")
+    before = snapshot(mini)
+    result = run_ctg(
+        "coverage", "--format", "json", str(mini), "-o", where.format(plan=mini, link=link)
+    )
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert snapshot(mini) == before
+    assert link.is_symlink()
+
+
+def test_every_output_file_goes_through_atomic_write(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ctg render and ctg coverage -o write every file through fsutil.atomic_write."""
+    written: list[Path] = []
+    real = ctgkit.fsutil.atomic_write
+
+    def recording(path: os.PathLike[str] | str, content: str | bytes) -> None:
+        written.append(Path(path))
+        real(path, content)
+
+    monkeypatch.setattr(ctgkit.fsutil, "atomic_write", recording)
+    out = tmp_path / "site"
+    assert invoke("render", str(mini), "-o", str(out), "--jobs", "1").exit_code == 0
+    csv = tmp_path / "coverage.csv"
+    assert invoke("coverage", str(mini), "--format", "csv", "-o", str(csv)).exit_code == 0
+    files = {p for p in out.rglob("*") if p.is_file()} | {csv}
+    assert files == set(written)
+    assert len(files) == 5
