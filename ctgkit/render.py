@@ -142,8 +142,10 @@ class Anchors:
         self._ids: dict[tuple[str, str], str] = {}
         self._used: set[str] = set(FIXED_IDS)
 
-    def __call__(self, kind: str, key: str) -> str:
-        found = self._ids.get((kind, key))
+    def __call__(self, kind: str, key: str, *, fresh: bool = False) -> str:
+        """The id for ``key``; with ``fresh``, a new id even if the key was seen (two
+        sections may share a title and still need an id each)."""
+        found = None if fresh else self._ids.get((kind, key))
         if found is not None:
             return found
         base = f"{kind}-{_slug(key)}"
@@ -278,7 +280,7 @@ def build_context(
         "sections": [
             {
                 "title": section.title,
-                "anchor": anchors("section", section.title),
+                "anchor": anchors("section", section.title, fresh=True),
                 "body": text.block(
                     plan.texts.get((section.file or "").strip(), "")
                     if section.file
@@ -290,7 +292,7 @@ def build_context(
         "swot": [
             {
                 "theme": theme.theme,
-                "anchor": anchors("swot", theme.theme),
+                "anchor": anchors("swot", theme.theme, fresh=True),
                 "columns": [
                     {"label": labels[key], "entries": [text.inline(i) for i in getattr(theme, key)]}
                     for key in ("strengths", "weaknesses", "opportunities", "threats")

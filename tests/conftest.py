@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from . import strategies  # noqa: F401  (registers and loads the hypothesis profiles)
+
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = ROOT / "plans"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

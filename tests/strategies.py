@@ -41,6 +41,9 @@ _HEALTH = [
 #: shrink. The failing example is printed (and replayed first on the next run); use the
 #: ``debug`` profile to shrink it to a minimal one.
 _NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
+#: In CI (CI=true) the examples are derived from each test, not drawn at random: a landing
+#: must not depend on luck. Locally they are random, and the long run explores widely.
+_IN_CI = bool(os.environ.get("CI"))
 settings.register_profile(
     "ci",
     max_examples=100,
@@ -48,6 +51,8 @@ settings.register_profile(
     suppress_health_check=_HEALTH,
     print_blob=True,
     phases=_NO_SHRINK,
+    derandomize=_IN_CI,
+    database=None if _IN_CI else settings.default.database,
 )
 settings.register_profile("debug", parent=settings.get_profile("ci"), phases=list(Phase))
 #: Examples per property in the long run; the long test runs several properties with it.
