@@ -12,6 +12,7 @@ located, explained diagnostics. A test checks that both paths build the same dat
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -21,9 +22,6 @@ Converter = Callable[[Any], Any]
 
 class Reject(Exception):
     """The value does not fit the schema strictly; use the pydantic models instead."""
-
-
-_REJECT = Reject()
 
 
 class Record:
@@ -132,7 +130,7 @@ def _compile(
 
 
 def _reject_all(value: Any) -> Any:
-    raise _REJECT
+    raise Reject
 
 
 def _any_of(
@@ -174,7 +172,7 @@ def _any_of(
                 return function(value)
             except Reject:
                 continue
-        raise _REJECT
+        raise Reject
 
     return any_of
 
@@ -183,17 +181,27 @@ def _string(schema: dict[str, Any]) -> Converter:
     minimum = schema.get("minLength", 0)
     enum = set(schema["enum"]) if "enum" in schema else None
     fmt = schema.get("format")
+    if fmt == "date":
+        return _date
     if fmt not in (None, "markdown"):
-        return _reject_all  # e.g. format: date — pydantic would parse it
+        return _reject_all  # a format this checker does not know
 
     def string(value: Any) -> Any:
         if type(value) is not str or len(value) < minimum:
-            raise _REJECT
+            raise Reject
         if enum is not None and value not in enum:
-            raise _REJECT
+            raise Reject
         return value
 
     return string
+
+
+def _date(value: Any) -> Any:
+    # A YAML date (2021-06-30, unquoted) arrives as a date and stays one; a quoted date is
+    # text, which the union's plain string member takes, as pydantic's smart union does.
+    if type(value) is not dt.date:
+        raise Reject
+    return value
 
 
 def _integer(schema: dict[str, Any]) -> Converter:
@@ -202,9 +210,9 @@ def _integer(schema: dict[str, Any]) -> Converter:
 
     def integer(value: Any) -> Any:
         if type(value) is not int:
-            raise _REJECT
+            raise Reject
         if (low is not None and value < low) or (high is not None and value > high):
-            raise _REJECT
+            raise Reject
         return value
 
     return integer
@@ -215,7 +223,7 @@ def _number(value: Any) -> Any:
         return value
     if type(value) is int:
         return float(value)  # as pydantic's float fields give
-    raise _REJECT
+    raise Reject
 
 
 def _number_as_text(value: Any) -> Any:
@@ -223,18 +231,18 @@ def _number_as_text(value: Any) -> Any:
         return value
     if type(value) is int:
         return str(value)  # as coerce_numbers_to_str gives
-    raise _REJECT
+    raise Reject
 
 
 def _boolean(value: Any) -> Any:
     if type(value) is not bool:
-        raise _REJECT
+        raise Reject
     return value
 
 
 def _null(value: Any) -> Any:
     if value is not None:
-        raise _REJECT
+        raise Reject
     return None
 
 
@@ -246,9 +254,9 @@ def _array(
 
     def array(value: Any) -> Any:
         if type(value) is not list or len(value) < minimum:
-            raise _REJECT
+            raise Reject
         if items is None:
-            raise _REJECT
+            raise Reject
         return [items(item) for item in value]
 
     return array
@@ -267,11 +275,11 @@ def _object(
 
         def mapping(value: Any) -> Any:
             if type(value) is not dict:
-                raise _REJECT
+                raise Reject
             out = {}
             for key, item in value.items():
                 if type(key) is not str:
-                    raise _REJECT
+                    raise Reject
                 out[key] = values(item)
             return out
 
@@ -284,16 +292,16 @@ def _object(
 
     def record(value: Any) -> Any:
         if type(value) is not dict:
-            raise _REJECT
+            raise Reject
         for key in value:
             if key not in fields:
-                raise _REJECT
+                raise Reject
         built = {}
         for key, function in fields.items():
             if key in value:
                 built[key] = function(value[key])
             elif key in required:
-                raise _REJECT
+                raise Reject
             else:
                 built[key] = copy.copy(defaults[key])
         return Record(name, built)

@@ -141,17 +141,28 @@ def parse_yaml(text: str) -> Any:
     than ruamel.yaml's own constructor, which is the floor the benchmarks compare against;
     tests check that both give the same data.
     """
+    yaml = _yaml()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            data = _construct(_yaml().parse(text), text)
+            data = _construct(yaml.parse(text), text)
     except MarkedYAMLError as exc:
         raise _marked("CTG001", exc, _syntax_message(exc)) from None
     except YAMLError as exc:
         raise SourceError("CTG001", f"YAML error: {_first_line(str(exc))}") from None
+    finally:
+        _forget(yaml)
     if data is None:
         raise SourceError("CTG003", "file holds no data (only comments?)")
     return data
+
+
+def _forget(yaml: YAML) -> None:
+    # ruamel.yaml keeps a record of every document a YAML instance has read; this process
+    # may read tens of thousands.
+    infos = getattr(yaml, "doc_infos", None)
+    if isinstance(infos, list):
+        infos.clear()
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -219,6 +230,10 @@ def _scalar(event: Any) -> Any:
         return constructor.construct_object(node, deep=True)
     except (YAMLError, ValueError, OverflowError):
         raise _event_error("CTG001", f"invalid {tag.rsplit(':', 1)[-1]} '{value}'", event) from None
+    finally:
+        # The constructor remembers every node it built; forget them (they hold marks).
+        constructor.constructed_objects.clear()
+        constructor.recursive_objects.clear()
 
 
 def _event_error(code: str, message: str, event: Any) -> SourceError:
@@ -387,6 +402,8 @@ class Locator:
                 self._root = _yaml().compose(text)
         except (YAMLError, RecursionError):
             self._root = None
+        finally:
+            _forget(_yaml())
 
     def position(self, path: tuple[Any, ...], *, key: bool = False) -> tuple[int, int]:
         """Where ``path`` is; as far down the path as the file goes.

@@ -293,3 +293,22 @@ def test_tarn_agout_tree_and_governance() -> None:
 def test_coverage_figures_checked_by_hand(slug: str, covered: int, total: int) -> None:
     result = coverage(PLANS / slug)
     assert (result.covered, result.total) == (covered, total)
+
+
+def test_broken_copies_of_the_other_plans_give_located_errors(tmp_path) -> None:
+    import shutil
+
+    later = shutil.copytree(PLANS / "civraisien-2024", tmp_path / "civraisien-2024")
+    fiche = next((later / "fiches").glob("01-*.yaml"))
+    fiche.write_text(
+        fiche.read_text(encoding="utf-8").replace('objectives: ["1.1"]', 'objectives: ["2.1"]'),
+        encoding="utf-8",
+    )
+    assert [(d.line, d.column, d.code) for d in validate(later)] == [(8, 14, "CTG021")]
+
+    tarn = shutil.copytree(PLANS / "tarn-agout", tmp_path / "tarn-agout")
+    plan_file = tarn / "plan.yaml"
+    text = plan_file.read_text(encoding="utf-8")
+    plan_file.write_text(text.replace('- code: "1.1.1"', '- code: "1.1"', 1), encoding="utf-8")
+    found = [(d.file.rsplit("/", 1)[-1], d.line, d.column, d.code) for d in validate(tarn)]
+    assert found == [("plan.yaml", 184, 19, "CTG022")]

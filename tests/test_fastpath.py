@@ -160,3 +160,24 @@ def test_fast_path_never_accepts_what_the_models_would_change_or_refuse(data) ->
 def test_the_property_above_exercised_the_fast_path() -> None:
     # Runs after the property (file order): enough generated fiches took the fast path.
     assert len(ACCEPTED) >= 50
+
+
+def test_validating_many_plans_keeps_no_memory() -> None:
+    # A reused exception instance once kept every traceback (and every plan) alive, and
+    # ruamel.yaml's constructor and YAML object keep a record of what they read.
+    import gc
+    import tracemalloc
+
+    from ctgkit import validate
+
+    for _ in range(5):
+        validate(PLANS / "civraisien-2019")
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(15):
+        validate(PLANS / "civraisien-2019")
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert grown < 100_000, f"{grown} bytes kept after 15 plans"
