@@ -195,12 +195,14 @@ class CoverageFormat(StrEnum):
 
 
 def _refuse_inside_plans(target: Path, plans: list[Path], what: str) -> None:
-    from .fsutil import is_within
-
-    for plan in plans:
-        if is_within(target, plan):
+    """Usage error if ``target`` is a plan directory or inside one (links followed)."""
+    resolved = {plan.resolve(): plan for plan in plans}
+    place = target.resolve()
+    for candidate in (place, *place.parents):
+        if candidate in resolved:
             usage_error(
-                f"{what} {target} is inside the plan directory {plan}; refusing to write there"
+                f"{what} {target} is inside the plan directory {resolved[candidate]}; "
+                "refusing to write there"
             )
 
 
@@ -358,17 +360,19 @@ def render(
     plans = _plans(paths)
     _refuse_inside_plans(outdir, plans, "--output")
     slugs: dict[str, Path] = {}
-    from .fsutil import is_within
-
+    targets = {}
     for plan in plans:
         slug = plan.resolve().name
-        target = outdir / slug
-        for other in plans:  # e.g. -o the plans' own parent folder: site/<plan> is the plan
-            if is_within(target, other) or is_within(other, target):
-                usage_error(f"--output {outdir} would write into the plan directory {other}")
+        # e.g. -o the plans' own parent folder: <outdir>/<plan> would be the plan itself
+        _refuse_inside_plans(outdir / slug, plans, "--output")
+        targets[(outdir / slug).resolve()] = plan
         if slug in slugs:
             usage_error(f"two plans would be written to {outdir / slug}: {slugs[slug]} and {plan}")
         slugs[slug] = plan
+    for plan in plans:  # a plan inside a folder that would be written (linked outputs)
+        for parent in plan.resolve().parents:
+            if parent in targets:
+                usage_error(f"--output {outdir} would write into the plan directory {plan}")
     # Check everything first: a plan with errors stops the whole run before any file is written.
     problems = []
     with progress(len(plans), "Checking") as advance:
