@@ -194,9 +194,12 @@ class CoverageFormat(StrEnum):
     json = "json"
 
 
-def _refuse_inside_plans(target: Path, plans: list[Path], what: str) -> None:
-    """Usage error if ``target`` is a plan directory or inside one (links followed)."""
-    resolved = {plan.resolve(): plan for plan in plans}
+def _refuse_inside_plans(
+    target: Path, plans: list[Path], what: str, resolved: dict[Path, Path] | None = None
+) -> None:
+    """Usage error if ``target`` is a plan directory or inside one (links followed).
+    ``resolved`` (plan.resolve() -> plan) saves resolving every plan again for each target."""
+    resolved = resolved if resolved is not None else {plan.resolve(): plan for plan in plans}
     place = target.resolve()
     for candidate in (place, *place.parents):
         if candidate in resolved:
@@ -361,16 +364,17 @@ def render(
     _refuse_inside_plans(outdir, plans, "--output")
     slugs: dict[str, Path] = {}
     targets = {}
-    for plan in plans:
-        slug = plan.resolve().name
+    resolved = {plan.resolve(): plan for plan in plans}
+    for real, plan in resolved.items():
+        slug = real.name
         # e.g. -o the plans' own parent folder: <outdir>/<plan> would be the plan itself
-        _refuse_inside_plans(outdir / slug, plans, "--output")
+        _refuse_inside_plans(outdir / slug, plans, "--output", resolved)
         targets[(outdir / slug).resolve()] = plan
         if slug in slugs:
             usage_error(f"two plans would be written to {outdir / slug}: {slugs[slug]} and {plan}")
         slugs[slug] = plan
-    for plan in plans:  # a plan inside a folder that would be written (linked outputs)
-        for parent in plan.resolve().parents:
+    for real, plan in resolved.items():  # a plan inside a folder that would be written
+        for parent in real.parents:
             if parent in targets:
                 usage_error(f"--output {outdir} would write into the plan directory {plan}")
     # Check everything first: a plan with errors stops the whole run before any file is written.
