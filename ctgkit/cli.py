@@ -252,8 +252,9 @@ def coverage(
     config: ConfigOpt = None,
     jobs: JobsOpt = None,
 ) -> None:
-    """Show which objectives the fiches serve: the objective x fiche matrix, the uncovered
-    objectives, fiches citing none, and objectives served by many.
+    """Show which objectives the fiches serve (objective x fiche matrix, uncovered ones).
+
+    Also lists the fiches citing no objective and the objectives served by many fiches.
 
     Example:
 
