@@ -297,7 +297,10 @@ def coverage(
     else:
         from .fsutil import atomic_write
 
-        atomic_write(output, text)
+        try:
+            atomic_write(output, text)
+        except OSError as exc:
+            _cannot_write(exc)
     if fail_under is not None and any(100 * r.ratio < fail_under for r in results):
         below = [f"{r.slug} {100 * r.ratio:.1f} %" for r in results if 100 * r.ratio < fail_under]
         typer.echo(f"coverage below {fail_under:g} %: {', '.join(below)}", err=True)
@@ -398,9 +401,14 @@ def render(
     except RenderError as exc:
         usage_error(str(exc))
     except OSError as exc:
-        typer.echo(f"ctg: error: cannot write output: {exc}", err=True)
-        raise typer.Exit(EXIT_ERRORS) from None
+        _cannot_write(exc)
     typer.echo(f"wrote {len(written)} files for {len(plans)} plan(s) in {outdir}", err=True)
+
+
+def _cannot_write(exc: OSError) -> NoReturn:
+    where = f" {exc.filename}" if exc.filename else ""
+    typer.echo(f"ctg: error: cannot write{where}: {exc.strerror or exc}", err=True)
+    raise typer.Exit(EXIT_ERRORS) from None
 
 
 def main() -> None:

@@ -89,6 +89,44 @@ def test_writing_over_a_symlink_replaces_the_link_not_its_target(tmp_path: Path)
     assert not link.is_symlink() and link.read_text(encoding="utf-8") == "rendered"
 
 
+def test_outputs_get_ordinary_permissions_not_the_temporary_files(tmp_path: Path) -> None:
+    """Rendered documents are published: a new file is readable as ``open(..., "w")`` makes
+    it (0666 less the umask), and rewriting a file keeps the mode its owner gave it."""
+    old_mask = os.umask(0o022)
+    try:
+        target = tmp_path / "site" / "plan.html"
+        atomic_write(target, "<p>un</p>")
+        assert target.stat().st_mode & 0o777 == 0o644
+        target.chmod(0o640)
+        atomic_write(target, "<p>deux</p>")
+        assert target.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old_mask)
+
+
+def test_a_failed_write_names_the_target_not_the_temporary(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(OSError) as caught:
+        atomic_write(blocker / "plan.md", "texte")
+    assert caught.value.filename == str(blocker / "plan.md")
+
+
+@pytest.mark.parametrize("command", ["render", "coverage"])
+def test_an_unwritable_output_is_a_plain_error(command: str, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("", encoding="utf-8")
+    if command == "render":
+        args = ["render", str(MINI), "-o", str(blocker / "site")]
+    else:
+        args = ["coverage", "--format", "json", str(MINI), "-o", str(blocker / "c.json")]
+    result = run_ctg(*args)
+    assert result.returncode == 1, (result.returncode, result.stderr)
+    assert result.stderr.startswith(f"ctg: error: cannot write {blocker}/"), result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert ".tmp" not in result.stderr
+
+
 _WRITER = textwrap.dedent(
     """
     import sys
