@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -596,10 +597,7 @@ def render_documents(
             if document == "coverage":
                 # The coverage page is its own file: its links go to the plan document.
                 context = {**context, "coverage": context["coverage_page"]}
-            try:
-                rendered = env.get_template(names[fmt]).render(context)
-            except TemplateError as exc:
-                raise RenderError(_template_error(names[fmt], exc)) from None
+            rendered = _render_template(env, names[fmt], context, templates)
             outputs[f"{document}.{fmt}"] = tidy_markdown(rendered) if fmt == "md" else rendered
     return outputs
 
@@ -619,11 +617,45 @@ def render_matrix(
     }
     if fmt == "md":
         context = _inert(context)
+    rendered = _render_template(env, DOCUMENTS["coverage"][fmt], context, templates)
+    return tidy_markdown(rendered) if fmt == "md" else rendered
+
+
+def _render_template(
+    env: Environment, name: str, context: dict[str, Any], templates: Path | None
+) -> str:
+    """Render ``name``; a broken template becomes a located ``RenderError``.
+
+    Jinja's own errors (syntax, undefined names, missing includes) are the user's whatever
+    template they come from. Other exceptions raised while a template runs (``{{ 1/0 }}``,
+    a template file that is not UTF-8) are the user's only when they have overridden
+    templates; with the packaged ones they are our bug and propagate."""
     try:
-        rendered = env.get_template(DOCUMENTS["coverage"][fmt]).render(context)
-        return tidy_markdown(rendered) if fmt == "md" else rendered
+        return env.get_template(name).render(context)
     except TemplateError as exc:
-        raise RenderError(_template_error(DOCUMENTS["coverage"][fmt], exc)) from None
+        raise RenderError(_template_error(name, exc)) from None
+    except (UnicodeDecodeError, OSError) as exc:
+        if templates is None:
+            raise
+        raise RenderError(f"template {_culprit(exc) or name}: cannot read: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - code in a user's template
+        if templates is None:
+            raise
+        where = _culprit(exc) or name
+        raise RenderError(f"template {where}: {type(exc).__name__}: {exc}") from None
+
+
+def _culprit(exc: BaseException) -> str | None:
+    """``file:line`` of the innermost template frame of ``exc`` (Jinja rewrites tracebacks
+    so that template code shows as its own file and line)."""
+    found = None
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        code = frame.f_code
+        if code.co_filename.endswith(".j2"):
+            found = f"{code.co_filename}:{line}"
+        elif code.co_name == "get_source" and isinstance(frame.f_locals.get("filename"), str):
+            found = frame.f_locals["filename"]  # a template file that could not be read
+    return found
 
 
 def tidy_markdown(text: str) -> str:
@@ -648,7 +680,8 @@ def _template_error(name: str, exc: TemplateError) -> str:
     """'file:line: message' for a broken (user) template."""
     where = getattr(exc, "filename", None) or getattr(exc, "name", None) or name
     line = getattr(exc, "lineno", None)
-    location = f"{where}:{line}" if line else where
+    # Errors raised while a template runs (undefined names) carry no position of their own.
+    location = f"{where}:{line}" if line else _culprit(exc) or where
     return f"template {location}: {exc.message or exc}"
 
 

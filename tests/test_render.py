@@ -17,7 +17,7 @@ from ctgkit import load_plan
 from ctgkit.index import PlanIndex
 from ctgkit.render import render_documents
 
-from .conftest import BUNDLED, MINI, PLANS, invoke
+from .conftest import BUNDLED, MINI, PLANS, invoke, run_ctg
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 NS = "{http://www.w3.org/1999/xhtml}"
@@ -215,6 +215,36 @@ def test_broken_user_template_is_a_located_usage_error(tmp_path: Path) -> None:
     result = invoke("render", str(MINI), "-o", str(tmp_path / "out"), "--templates", str(custom))
     assert result.exit_code == 2
     assert f"template {custom / 'plan.md.j2'}:1: Expected an expression" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"plan.md.j2": "titre\n{{ 1 / 0 }}\n"}, "plan.md.j2:2: ZeroDivisionError"),
+        ({"plan.md.j2": '{% include "_x.j2" %}', "_x.j2": "a\n{{ 'a' + 1 }}"}, "_x.j2:2: TypeError"),
+        ({"plan.md.j2": b"\xff\xfe titre"}, "plan.md.j2: cannot read: 'utf-8' codec"),
+        ({"plan.md.j2": '{% include "plan.md.j2" %}'}, "plan.md.j2:1: RecursionError"),
+        ({"_matrix.md.j2": "{{ labels.nothing_here }}"}, "has no attribute 'nothing_here'"),
+    ],
+    ids=["division", "include-type-error", "not-utf8", "self-include", "undefined-label"],
+)
+def test_a_failing_user_template_is_a_plain_error_and_writes_nothing(
+    files: dict[str, str | bytes], expected: str, tmp_path: Path
+) -> None:
+    custom = tmp_path / "custom"
+    custom.mkdir()
+    for name, content in files.items():
+        target = custom / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    result = run_ctg("render", str(MINI), "-o", str(tmp_path / "out"), "--templates", str(custom))
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert result.stderr.startswith(f"ctg: error: template {custom}"), result.stderr
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_templates_are_shipped_in_the_wheel() -> None:
