@@ -221,7 +221,10 @@ def test_broken_user_template_is_a_located_usage_error(tmp_path: Path) -> None:
     ("files", "expected"),
     [
         ({"plan.md.j2": "titre\n{{ 1 / 0 }}\n"}, "plan.md.j2:2: ZeroDivisionError"),
-        ({"plan.md.j2": '{% include "_x.j2" %}', "_x.j2": "a\n{{ 'a' + 1 }}"}, "_x.j2:2: TypeError"),
+        (
+            {"plan.md.j2": '{% include "_x.j2" %}', "_x.j2": "a\n{{ 'a' + 1 }}"},
+            "_x.j2:2: TypeError",
+        ),
         ({"plan.md.j2": b"\xff\xfe titre"}, "plan.md.j2: cannot read: 'utf-8' codec"),
         ({"plan.md.j2": '{% include "plan.md.j2" %}'}, "plan.md.j2:1: RecursionError"),
         ({"_matrix.md.j2": "{{ labels.nothing_here }}"}, "has no attribute 'nothing_here'"),
