@@ -32,16 +32,16 @@ _LAZY = {
     "load_plan": "ctgkit.loader",
     "validate": "ctgkit.api",
     "find_plans": "ctgkit.api",
-    "coverage": "ctgkit.coverage",
-    "render": "ctgkit.render",
+    "coverage": "ctgkit.coverage_model",
+    "render": "ctgkit.rendering",
 }
 
 if TYPE_CHECKING:
     from .api import find_plans, validate
-    from .coverage import coverage
+    from .coverage_model import coverage
     from .diagnostics import Diagnostic
     from .loader import NotAPlanError, Plan, load_plan
-    from .render import render
+    from .rendering import render
 
 
 def __getattr__(name: str) -> Any:

@@ -81,7 +81,7 @@ def validate_paths(
 def _coverage_one(
     path: Path, ignore: Collection[str], level: int | None, many: int
 ) -> tuple[list[Diagnostic], object]:
-    from .coverage import coverage
+    from .coverage_model import coverage
 
     plan = load_plan(path)
     diagnostics = run_checks(plan, ignore)
@@ -110,7 +110,7 @@ def _render_one(
     formats: tuple[str, ...],
     templates: Path | None,
 ) -> tuple[list[Diagnostic], list[str]]:
-    from .render import render_documents
+    from .rendering import render_documents
 
     plan = load_plan(path)
     diagnostics = run_checks(plan, ignore)

@@ -311,7 +311,7 @@ def _coverage_text(
     results: list, fmt: CoverageFormat, uncovered: bool, templates: Path | None
 ) -> str:
     from . import coverage_output
-    from .render import RenderError, render_matrix
+    from .rendering import RenderError, render_matrix
 
     if fmt is CoverageFormat.json:
         return coverage_output.to_json(results)
@@ -355,7 +355,7 @@ def render(
     """
     from .api import render_paths, validate_paths
     from .output import progress
-    from .render import FORMATS, RenderError
+    from .rendering import FORMATS, RenderError
 
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in FORMATS]

@@ -1,5 +1,5 @@
 """``ctg coverage`` output formats: text (rich), csv, json; md and html come from the same
-templates ``ctg render`` embeds (:func:`ctgkit.render.render_matrix`)."""
+templates ``ctg render`` embeds (:func:`ctgkit.rendering.render_matrix`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 import json
 from typing import Any
 
-from .coverage import PlanCoverage
+from .coverage_model import PlanCoverage
 
 
 def to_json(coverages: list[PlanCoverage]) -> str:

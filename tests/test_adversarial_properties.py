@@ -24,9 +24,9 @@ import pytest
 from hypothesis import Phase, given, settings
 
 import ctgkit
-from ctgkit.coverage import coverage
+from ctgkit.coverage_model import coverage
 from ctgkit.loader import load_plan
-from ctgkit.render import render_documents
+from ctgkit.rendering import render_documents
 
 from .conftest import ROOT
 from .strategies import MutatedPlan, PlanSpec, mutated_plans, plan_specs, write_plan

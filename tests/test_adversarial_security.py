@@ -22,7 +22,7 @@ from ruamel.yaml import YAML
 
 import ctgkit
 from ctgkit.loader import load_plan
-from ctgkit.render import render_documents
+from ctgkit.rendering import render_documents
 
 from .conftest import MINI, run_ctg
 from .strategies import dump_yaml

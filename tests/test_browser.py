@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ctgkit import load_plan
-from ctgkit.render import render_documents
+from ctgkit.rendering import render_documents
 
 from .conftest import PLANS, ROOT
 

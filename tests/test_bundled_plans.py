@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from ctgkit import load_plan, validate
-from ctgkit.coverage import coverage
+from ctgkit.coverage_model import coverage
 from ctgkit.index import PlanIndex
 
 from .conftest import BUNDLED, PLANS

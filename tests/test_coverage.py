@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from ctgkit.coverage import coverage
+from ctgkit.coverage_model import coverage
 
 from .conftest import MINI, PLANS, invoke
 
@@ -132,7 +132,7 @@ def test_plan_with_errors_gives_diagnostics_and_exit_1(mini: Path) -> None:
 
 def test_md_and_html_matrix_are_the_ones_render_embeds() -> None:
     from ctgkit import load_plan
-    from ctgkit.render import render_documents
+    from ctgkit.rendering import render_documents
 
     standalone = invoke("coverage", "-f", "html", str(MINI)).stdout
     embedded = render_documents(load_plan(MINI), ("html",))["plan.html"]

@@ -33,3 +33,32 @@ def test_quick_start_has_two_commands_first() -> None:
     ]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "pip install -e '.[test]'" in ci and "python -m pytest" in ci
+
+
+def test_library_example_runs_even_after_every_submodule_is_imported(tmp_path) -> None:
+    """The README's Python example works as written, also in a program that has imported
+    ctgkit's modules itself first (a submodule named like an API function would shadow it)."""
+    import subprocess
+    import sys
+
+    block = README.split("## Library", 1)[1].split("```python\n", 1)[1].split("\n```", 1)[0]
+    block = block.replace('"plans/', f'"{PLANS.as_posix()}/')
+    preamble = (
+        "import importlib, pkgutil, ctgkit\n"
+        "for m in pkgutil.iter_modules(ctgkit.__path__):\n"
+        "    importlib.import_module('ctgkit.' + m.name)\n"
+    )
+    check = (
+        "\nassert problems == [] or all(not d.is_error for d in problems), problems\n"
+        "assert (result.covered, result.total) == (68, 86), result\n"
+        "assert sorted(files) == ['coverage.html', 'coverage.md', 'plan.html', 'plan.md']\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", preamble + block + check],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "site" / "civraisien-2019" / "plan.html").is_file()

@@ -15,7 +15,7 @@ import pytest
 
 from ctgkit import load_plan
 from ctgkit.index import PlanIndex
-from ctgkit.render import render_documents
+from ctgkit.rendering import render_documents
 
 from .conftest import BUNDLED, MINI, PLANS, invoke, run_ctg
 

@@ -20,7 +20,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from . import markup
-from .coverage import PlanCoverage, compute, natural_key
+from .coverage_model import PlanCoverage, compute, natural_key
 from .index import PlanIndex
 from .loader import Plan, load_plan
 from .vocab import IMPACT_GROUPS, PARTICIPATION_STAGES, find_group, find_item, fold
