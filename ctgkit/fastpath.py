@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -219,8 +220,8 @@ def _integer(schema: dict[str, Any]) -> Converter:
 
 
 def _number(value: Any) -> Any:
-    if type(value) is float:
-        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return float(value)  # a SourceFloat's spelling only matters where text is expected
     if type(value) is int:
         return float(value)  # as pydantic's float fields give
     raise Reject

@@ -23,7 +23,9 @@ Code = Annotated[str, Field(min_length=1, description="An objective code as the 
 
 class Base(BaseModel):
     # Typos must not pass silently; numbers typed where text is expected are fine.
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    # Numbers typed as text keep the author's spelling (see source.SourceFloat); a measure
+    # cannot be .nan or .inf.
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, allow_inf_nan=False)
 
 
 def _shorthand(key: str, model: Any) -> BeforeValidator:

@@ -227,13 +227,40 @@ def _scalar(event: Any) -> Any:
     constructor = _safe_constructor[0]
     node = ScalarNode(tag, value, start_mark=event.start_mark, end_mark=event.end_mark)
     try:
-        return constructor.construct_object(node, deep=True)
+        value_built = constructor.construct_object(node, deep=True)
+        if type(value_built) is float:
+            return SourceFloat(value_built, value)
+        return value_built
     except (YAMLError, ValueError, OverflowError):
         raise _event_error("CTG001", f"invalid {tag.rsplit(':', 1)[-1]} '{value}'", event) from None
     finally:
         # The constructor remembers every node it built; forget them (they hold marks).
         constructor.constructed_objects.clear()
         constructor.recursive_objects.clear()
+
+
+class SourceFloat(float):
+    """A YAML float that remembers how it was written.
+
+    Where text is expected, a number is taken as text (``strategic_objectives: [3.1]``); it
+    must be the text the author typed, not Python's spelling of the float: ``1.10`` is
+    objective 1.10, not 1.1, and ``2.50`` stays ``2.50``. ``str()`` gives the source text
+    (pydantic's ``coerce_numbers_to_str`` uses it); as a number it is an ordinary float."""
+
+    __slots__ = ("text",)
+
+    def __new__(cls, value: float, text: str) -> SourceFloat:
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = float.__repr__
+
+    def __reduce__(self) -> Any:  # pickled across processes (parallel validation)
+        return (SourceFloat, (float(self), self.text))
 
 
 def _event_error(code: str, message: str, event: Any) -> SourceError:

@@ -160,3 +160,27 @@ def test_version_and_help_show_examples() -> None:
 def test_pre_commit_hook_is_declared() -> None:
     hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
     assert "id: ctg-validate" in hooks and "entry: ctg validate" in hooks
+
+
+def test_unquoted_decimal_codes_and_numbers_keep_their_spelling(mini: Path) -> None:
+    """``strategic_objectives: [1.10]`` is objective 1.10, not 1.1; fiches 1.10 and 1.1 are
+    two fiches, not a duplicate."""
+    fiche = mini / "fiches" / "01-places-accueil.yaml"
+    text = fiche.read_text(encoding="utf-8")
+    fiche.write_text(
+        text.replace("number: 1\n", "number: 1.10\n").replace(
+            "strategic_objectives: [A.1.1]", "strategic_objectives: [1.10]"
+        ),
+        encoding="utf-8",
+    )
+    second = mini / "fiches" / "02-lieu-parents.yaml"
+    second.write_text(
+        second.read_text(encoding="utf-8").replace("number: 2\n", "number: 1.1\n"),
+        encoding="utf-8",
+    )
+    result = invoke("validate", "--format", "json", str(mini))
+    found = [(d["code"], d["line"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
+    assert ("CTG021", 4, "code '1.10' does not exist in the plan") in [
+        (code, line, message.split(" (")[0]) for code, line, message in found
+    ], found
+    assert not any(code == "CTG030" for code, _, _ in found), found

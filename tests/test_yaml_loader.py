@@ -144,3 +144,11 @@ def test_deep_nesting_is_refused_at_once() -> None:
     with pytest.raises(SourceError) as caught:
         parse_yaml("[" * depth + "]" * depth)
     assert (caught.value.code, caught.value.line, caught.value.column) == ("CTG006", 1, 41)
+
+
+def test_a_float_keeps_the_text_its_author_typed() -> None:
+    """``1.10`` cited as a code must stay 1.10 (Python would spell the float 1.1)."""
+    data = parse_yaml("codes: [1.10, 3.1, 2.50, 1e3]\nn: 7\n")
+    assert [str(code) for code in data["codes"]] == ["1.10", "3.1", "2.50", "1e3"]
+    assert data["codes"] == [1.1, 3.1, 2.5, 1000.0]  # still numbers where numbers are meant
+    assert str(data["n"]) == "7"
