@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from .diagnostics import Diagnostic, sort_diagnostics
-from .index import PlanIndex
+from .index import ActorRegistry, PlanIndex
 from .loader import Plan
 from .source import SourceFile
 
@@ -31,6 +31,11 @@ class PlanContext:
     def index(self) -> PlanIndex:
         assert self.plan.meta is not None
         return PlanIndex(self.plan.meta)
+
+    @cached_property
+    def actors(self) -> ActorRegistry:
+        assert self.plan.meta is not None
+        return ActorRegistry(self.plan.meta.actors)
 
 
 def run_checks(plan: Plan, ignore: Collection[str] = ()) -> list[Diagnostic]:

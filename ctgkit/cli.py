@@ -174,16 +174,132 @@ class SchemaKind(StrEnum):
 @app.command()
 def schema(
     kind: Annotated[SchemaKind, typer.Argument(help="plan (plan.yaml) or fiche (fiches/*.yaml).")],
+    plan: Annotated[
+        Path | None,
+        typer.Option("--plan", help="For fiche: the plan whose form (with its own fields) to use."),
+    ] = None,
 ) -> None:
     """Print the JSON Schema of plan.yaml or of a fiche, for editors' YAML language servers.
 
+    A fiche's schema follows a plan's form: give the plan with --plan (default: the general
+    form).
+
     Example:
 
-        ctg schema fiche > .schemas/fiche.schema.json
+        ctg schema fiche --plan plans/civraisien-2019 > .schemas/fiche.schema.json
     """
     from .schema import json_schema
 
-    sys.stdout.write(json_schema(kind.value))
+    form = None
+    if plan is not None:
+        if kind is SchemaKind.plan:
+            usage_error("--plan only applies to `ctg schema fiche`")
+        from .loader import NotAPlanError, load_plan
+
+        try:
+            loaded = load_plan(plan)
+        except NotAPlanError as exc:
+            usage_error(str(exc))
+        if loaded.form is None:
+            _print_errors([d for d in loaded.diagnostics if d.is_error], 1)
+            raise typer.Exit(EXIT_ERRORS)
+        form = loaded.form
+    sys.stdout.write(json_schema(kind.value, form))
+
+
+@app.command()
+def migrate(
+    paths: PathsArg,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would change; write nothing.")
+    ] = False,
+) -> None:
+    """Rewrite format-1 plans (English keys) in format 2 (French keys), in place.
+
+    Only the keys change: comments, order, quotes and line breaks are kept byte for byte.
+    Adds `format: 2` (and `formulaire: vienne-2019` when the fiches use that form). Writes
+    nothing at all if any file of any plan cannot be migrated.
+
+    Example:
+
+        ctg migrate plans/mon-plan
+
+        ctg migrate plans/ --dry-run
+    """
+    from .migrate import MigrationError
+    from .migrate import migrate as run_migration
+
+    plans = _plans(paths)
+    try:
+        results = run_migration(plans, dry_run=dry_run)
+    except MigrationError as exc:
+        typer.echo(str(exc), err=True)
+        typer.echo("ctg migrate: nothing was written", err=True)
+        raise typer.Exit(EXIT_ERRORS) from None
+    except OSError as exc:
+        _cannot_write(exc)
+    for result in results:
+        if result.already:
+            typer.echo(f"{result.root}: already in format 2, nothing to do", err=True)
+            continue
+        verb = "would rewrite" if dry_run else "rewrote"
+        typer.echo(
+            f"{result.root}: {verb} {len(result.files)} file(s) (form: {result.form})", err=True
+        )
+    if not dry_run and any(not r.already for r in results):
+        typer.echo("next: ctg validate " + " ".join(str(r.root) for r in results), err=True)
+
+
+class ActorsFormat(StrEnum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def actors(
+    paths: PathsArg,
+    output_format: Annotated[
+        ActorsFormat, typer.Option("--format", "-f", help="text, json or csv.")
+    ] = ActorsFormat.text,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Who does what: for each actor, the fiches it pilots and those it joins.
+
+    Actors are grouped through the plan's registry (`acteurs` in plan.yaml); names it does
+    not know are listed as actors of their own.
+
+    Example:
+
+        ctg actors plans/civraisien-2019
+
+        ctg actors plans/civraisien-2019 --format json
+    """
+    from . import actors as actors_output
+    from .api import validate
+    from .loader import load_plan
+
+    ignore_codes = _ignore_codes(ignore, config)
+    plans = _plans(paths)
+    results = []
+    failed = []
+    for path in plans:
+        loaded = load_plan(path)
+        diagnostics = validate(loaded, ignore_codes)
+        if any(d.is_error for d in diagnostics):
+            failed.extend(d for d in diagnostics if d.is_error)
+            continue
+        results.append(actors_output.actors(loaded))
+    if failed:
+        _print_errors(failed, len(plans))
+        raise typer.Exit(EXIT_ERRORS)
+    if output_format is ActorsFormat.json:
+        sys.stdout.write(actors_output.to_json(results))
+    elif output_format is ActorsFormat.csv:
+        sys.stdout.write(actors_output.to_csv(results))
+    else:
+        sys.stdout.write(actors_output.to_text(results))
 
 
 class CoverageFormat(StrEnum):

@@ -67,6 +67,8 @@ class PlanCoverage:
     language: str = "fr"
     many_threshold: int = MANY_FICHES
     gaps: list[str] = field(default_factory=list)
+    #: childless nodes recorded in the plan's `lacunes`: not counted
+    not_transcribed: list[ObjectiveRow] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -112,6 +114,7 @@ class PlanCoverage:
             ],
             "fiches": [asdict(fiche) for fiche in self.fiches],
             "uncovered": [row.code for row in self.uncovered],
+            "not_transcribed": [row.code for row in self.not_transcribed],
         }
 
 
@@ -157,31 +160,34 @@ def compute(
     counted = [
         info
         for info in index.order
-        if info.level + 1 == counted_level or (info.is_leaf and info.level + 1 < counted_level)
+        if not index.is_gap(info.code)
+        and (info.level + 1 == counted_level or (info.is_leaf and info.level + 1 < counted_level))
     ]
     rows = [_row(index, info, served, fiche_rows) for info in counted]
 
+    # Roll the counted rows up to every ancestor above the counted level, in one pass.
+    totals: dict[str, list[int]] = {}
+    for info, row in zip(counted, rows, strict=True):
+        for ancestor in info.ancestors:
+            entry = totals.setdefault(ancestor, [0, 0])
+            entry[0] += 1
+            entry[1] += row.covered
     groups = []
-    counted_keys = {
-        index.canonical(info.code): row for info, row in zip(counted, rows, strict=True)
-    }
     for info in index.order:
-        if info.level + 1 >= counted_level:
+        if info.level + 1 >= counted_level or info.is_leaf:
             continue
-        below = [
-            counted_keys[key]
-            for key in counted_keys
-            if index.canonical(info.code) in index.nodes[key].ancestors
-        ]
-        groups.append(
-            GroupRow(
-                info.code,
-                info.node.title,
-                info.level + 1,
-                len(below),
-                sum(1 for row in below if row.covered),
-            )
+        total, covered = totals.get(index.canonical(info.code), [0, 0])
+        groups.append(GroupRow(info.code, info.node.title or "", info.level + 1, total, covered))
+    not_transcribed = [
+        ObjectiveRow(
+            info.code,
+            info.node.title or "",
+            [index.nodes[a].code for a in info.ancestors],
+            [],
+            info.level + 1,
         )
+        for info in index.not_transcribed
+    ]
     return PlanCoverage(
         slug=plan.slug,
         title=plan.meta.title,
@@ -199,6 +205,7 @@ def compute(
         language=plan.meta.language,
         many_threshold=many,
         gaps=[gap.note for gap in plan.meta.gaps],
+        not_transcribed=not_transcribed,
     )
 
 
@@ -210,7 +217,7 @@ def _row(
     serving = {number for leaf in leaves for number in served.get(leaf, [])}
     ordered = [fiche.number for fiche in fiches if fiche.number in serving]
     path = [index.nodes[a].code for a in info.ancestors]
-    return ObjectiveRow(info.code, info.node.title, path, ordered, info.level + 1)
+    return ObjectiveRow(info.code, info.node.title or "", path, ordered, info.level + 1)
 
 
 def _natural_key(number: str) -> tuple[Any, ...]:

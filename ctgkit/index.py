@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .model import Node, PlanFile
+    from .model import Actor, Node, PlanFile
 
 #: Segments of letters or digits separated by single dots: 3.1.c, A.1, 12, I1.02.
 CODE_SYNTAX = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*")
@@ -46,7 +46,7 @@ class PlanIndex:
         self.duplicates: list[NodeInfo] = []  # later nodes whose code was already used
         self.depth = 0
         stack: list[tuple[Node, int, tuple[object, ...], tuple[str, ...]]] = [
-            (node, 0, ("strategy", i), ()) for i, node in reversed(list(enumerate(meta.strategy)))
+            (node, 0, ("stratégie", i), ()) for i, node in reversed(list(enumerate(meta.strategy)))
         ]
         while stack:
             node, level, path, ancestors = stack.pop()
@@ -59,8 +59,15 @@ class PlanIndex:
             else:
                 self.nodes[key] = info
             for i, child in reversed(list(enumerate(node.children))):
-                stack.append((child, level + 1, (*path, "children", i), (*ancestors, key)))
-        self.leaves: list[NodeInfo] = [info for info in self.order if info.is_leaf]
+                stack.append((child, level + 1, (*path, "enfants", i), (*ancestors, key)))
+        self.gap_codes = {self.canonical(g.code) for g in meta.gaps if g.code}
+        # A childless node recorded as a gap is « non transcrit », not an objective.
+        self.not_transcribed: list[NodeInfo] = [
+            info for info in self.order if info.is_leaf and self.is_gap(info.code)
+        ]
+        self.leaves: list[NodeInfo] = [
+            info for info in self.order if info.is_leaf and not self.is_gap(info.code)
+        ]
         for leaf in self.leaves:
             for ancestor in leaf.ancestors:
                 if ancestor in self.nodes:
@@ -71,6 +78,13 @@ class PlanIndex:
         if self.prefix and code.startswith(self.prefix) and len(code) > len(self.prefix):
             return code[len(self.prefix) :]
         return code
+
+    def is_gap(self, code: str) -> bool:
+        return self.canonical(code) in self.gap_codes
+
+    def is_editorial(self, info: NodeInfo) -> bool:
+        """The code was assigned by the transcriber, not printed in the source."""
+        return self.meta.editorial_codes or info.node.editorial
 
     def get(self, code: str) -> NodeInfo | None:
         return self.nodes.get(self.canonical(code))
@@ -84,3 +98,33 @@ class PlanIndex:
 
     def all_codes(self) -> list[str]:
         return [info.code for info in self.order]
+
+
+class ActorRegistry:
+    """The plan's actors by every name they go by (case, accents and apostrophes ignored).
+
+    Without an ``acteurs`` registry, each distinct name (so folded) is an actor of its own.
+    """
+
+    def __init__(self, actors: list[Actor]) -> None:
+        from .model import fold
+
+        self.actors = actors
+        self.declared = bool(actors)
+        self._by_name: dict[str, Actor] = {}
+        for actor in actors:
+            for name in actor.names():
+                self._by_name.setdefault(fold(name), actor)
+
+    def find(self, name: str) -> Actor | None:
+        from .model import fold
+
+        return self._by_name.get(fold(name))
+
+    def suggest(self, name: str) -> str | None:
+        import difflib
+
+        from .model import fold
+
+        close = difflib.get_close_matches(fold(name), list(self._by_name), n=1, cutoff=0.75)
+        return self._by_name[close[0]].name if close else None

@@ -19,7 +19,8 @@ from .source import SourceError, SourceFile, nesting_too_deep, parse_yaml, read_
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
 
-    from .model import Fiche, PlanFile
+    from .form import Form
+    from .model import FicheBase, PlanFile
 
 PLAN_FILE = "plan.yaml"
 FICHES_DIR = "fiches"
@@ -32,7 +33,7 @@ class NotAPlanError(Exception):
 @dataclass
 class LoadedFiche:
     source: SourceFile
-    fiche: Fiche
+    fiche: FicheBase
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Plan:
     display_root: str
     source: SourceFile
     meta: PlanFile | None
+    form: Form | None = None
     fiches: list[LoadedFiche] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # section file -> Markdown
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -63,6 +65,8 @@ def is_plan_dir(path: Path) -> bool:
 
 def load_plan(path: str | os.PathLike[str]) -> Plan:
     """Load the plan directory ``path`` (or its ``plan.yaml``)."""
+    from .model import FORMAT_VERSION, PlanFile
+
     root = Path(path)
     if root.name == PLAN_FILE and root.is_file():
         root = root.parent
@@ -75,34 +79,82 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     plan = Plan(root=root, display_root=display_root, source=source, meta=None)
 
     data = _read(plan, source)
-    if data is not None:
-        plan.meta = _validate(plan, source, data, "plan", tree_key="strategy")
-    if plan.meta is not None:
-        _load_sections(plan, plan.meta)
-    for fiche_path in _fiche_files(root):
+    if data is None:
+        return plan
+    if not _format_ok(plan, source, data, FORMAT_VERSION):
+        return plan  # an old plan: one error, and nothing else is checked
+    plan.meta = _validate(plan, source, data, PlanFile, tree_key="stratégie")
+    if plan.meta is None:
+        return plan
+    _load_sections(plan, plan.meta)
+    plan.form = _form(plan, plan.meta)
+    if plan.form is None:
+        return plan
+    model = plan.form.model()
+    for fiche_path in fiche_files(root, plan):
         plan.fiche_files += 1
         relative = fiche_path.relative_to(root).as_posix()
         fiche_source = SourceFile(fiche_path, _display(display_root, relative))
         fiche_data = _read(plan, fiche_source)
         if fiche_data is None:
             continue
-        fiche = _validate(plan, fiche_source, fiche_data, "fiche", tree_key="steps")
+        fiche = _validate(plan, fiche_source, fiche_data, model, tree_key="étapes")
         if fiche is not None:
             plan.fiches.append(LoadedFiche(fiche_source, fiche))
     return plan
+
+
+def _format_ok(plan: Plan, source: SourceFile, data: Any, version: int) -> bool:
+    if not isinstance(data, dict):
+        return True  # the model reports the shape
+    written = data.get("format")
+    if written is None:
+        report(
+            plan,
+            source,
+            "CTG007",
+            f"old format (format 1, English keys): run `ctg migrate {plan.display_root}` "
+            "to rewrite the plan in format 2",
+        )
+        return False
+    if str(written).strip() != str(version):
+        report(
+            plan,
+            source,
+            "CTG007",
+            f"format {written!r} is not one this version of ctgkit reads (format {version})",
+            ("format",),
+        )
+        return False
+    return True
+
+
+def _form(plan: Plan, meta: PlanFile) -> Form | None:
+    from .form import FormError, resolve
+
+    try:
+        return resolve(meta.form)
+    except FormError as exc:
+        report(plan, plan.source, "CTG008", exc.message, exc.path)
+        return None
 
 
 def _display(display_root: str, relative: str) -> str:
     return str(PurePosixPath(Path(display_root).as_posix()) / relative)
 
 
-def _fiche_files(root: Path) -> list[Path]:
+def fiche_files(root: Path, plan: Plan | None = None) -> list[Path]:
+    """The fiche files of a plan, sorted by name; an unreadable fiches/ folder is reported."""
     directory = root / FICHES_DIR
     if not directory.is_dir():
         return []
     try:
         names = sorted(os.listdir(directory))
-    except OSError:
+    except OSError as exc:
+        if plan is not None:
+            display = _display(plan.display_root, FICHES_DIR)
+            message = f"cannot list the fiches folder: {exc.strerror or exc}"
+            plan.diagnostics.append(Diagnostic(display, 1, 1, "CTG004", Severity.ERROR, message))
         return []
     return [
         directory / name
@@ -119,24 +171,16 @@ def report(
     path: tuple[Any, ...] = (),
     *,
     key: bool = False,
-    severity: Severity | None = None,
+    severity: Severity = Severity.ERROR,
 ) -> None:
     """Add a diagnostic located at a data path of ``source`` (positions found lazily)."""
-    from .rules import RULES
-
     line, column = source.locator().position(path, key=key) if path else (1, 1)
-    plan.diagnostics.append(
-        Diagnostic(source.display, line, column, code, severity or RULES[code].severity, message)
-    )
+    plan.diagnostics.append(Diagnostic(source.display, line, column, code, severity, message))
 
 
 def _report_source_error(plan: Plan, display: str, error: SourceError) -> None:
-    from .rules import RULES
-
     plan.diagnostics.append(
-        Diagnostic(
-            display, error.line, error.column, error.code, RULES[error.code].severity, error.message
-        )
+        Diagnostic(display, error.line, error.column, error.code, Severity.ERROR, error.message)
     )
 
 
@@ -150,11 +194,14 @@ def _read(plan: Plan, source: SourceFile) -> Any:
     return source.data
 
 
-def _validate(plan: Plan, source: SourceFile, data: Any, kind: str, tree_key: str) -> Any:
-    """The file's model: fast records when the data is clean, else the pydantic models,
-    whose errors become located diagnostics (and what can be salvaged is still checked)."""
+def _validate(plan: Plan, source: SourceFile, data: Any, model: type[BaseModel], tree_key: str) -> Any:
+    """The file's model; pydantic's errors become located diagnostics, and what can be
+    salvaged is still checked."""
+    from pydantic import ValidationError
+
     if isinstance(data, dict) and isinstance(data.get(tree_key), list):
-        deep = nesting_too_deep(data[tree_key], "children" if tree_key == "strategy" else "steps")
+        child = "enfants" if tree_key == "stratégie" else "étapes"
+        deep = nesting_too_deep(data[tree_key], child)
         if deep is not None:
             report(
                 plan,
@@ -164,16 +211,6 @@ def _validate(plan: Plan, source: SourceFile, data: Any, kind: str, tree_key: st
                 (tree_key, *deep),
             )
             return None
-    from .fastpath import build
-
-    record = build(kind, data)
-    if record is not None:
-        return record
-    from pydantic import ValidationError
-
-    from .model import Fiche, PlanFile
-
-    model = PlanFile if kind == "plan" else Fiche
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -200,7 +237,7 @@ def _salvage(data: Any, exc: ValidationError, model: type[BaseModel], rounds: in
 
     if not isinstance(data, dict):
         return None
-    required = {name for name, info in model.model_fields.items() if info.is_required()}
+    required = {key for key, info in _by_key(model).items() if info.is_required()}
     current = copy.deepcopy(data)
     error = exc
     for _ in range(rounds):
@@ -250,7 +287,7 @@ def _load_sections(plan: Plan, meta: PlanFile) -> None:
     for index, section in enumerate(meta.sections):
         if section.file is None:
             continue
-        where = ("sections", index, "file")
+        where = ("sections", index, "fichier")
         reference = section.file.strip()
         pure = PurePosixPath(reference.replace("\\", "/"))
         if (
@@ -307,11 +344,16 @@ def _all_field_names(model: type[BaseModel], seen: set[type] | None = None) -> s
     if model in seen:
         return set()
     seen.add(model)
-    names = set(model.model_fields)
+    names = set(_by_key(model))
     for info in model.model_fields.values():
         for sub in _models_in(info.annotation):
             names |= _all_field_names(sub, seen)
     return names
+
+
+def _by_key(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's fields by YAML key (their alias)."""
+    return {info.alias or name: info for name, info in model.model_fields.items()}
 
 
 def _models_in(annotation: Any) -> Iterable[type[BaseModel]]:
@@ -343,7 +385,7 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
             return None
         if isinstance(step, int):
             continue
-        info = current.model_fields.get(str(step))
+        info = _by_key(current).get(str(step))
         if info is None:
             return None
         current = next(iter(_models_in(info.annotation)), None)
@@ -396,7 +438,26 @@ def _label(path: tuple[Any, ...]) -> str:
     return text
 
 
-_YEAR_FIELDS = {"start", "end"}
+_YEAR_FIELDS = {"début", "fin"}
+
+
+def suggest_key(name: str, fields: list[str]) -> str | None:
+    """The key meant by an unknown ``name``: the same word without its accents or with other
+    case, the French key of a format-1 English key, or a close spelling."""
+    from .keys import OLD_FICHE_KEYS, OLD_PLAN_KEYS
+    from .model import fold
+
+    folded = fold(name).replace(" ", "_").replace("-", "_")
+    for candidate in fields:
+        if fold(candidate) == folded:
+            return candidate
+    old = OLD_PLAN_KEYS.get(name) or OLD_FICHE_KEYS.get(name)
+    if old is not None and old in fields:
+        return old
+    close = _difflib().get_close_matches(folded, [fold(f) for f in fields], n=1, cutoff=0.75)
+    if close:
+        return next(f for f in fields if fold(f) == close[0])
+    return None
 
 
 def _explain(
@@ -421,10 +482,10 @@ def _explain(
             name = str(path[-1]) if path else "?"
             message = f"unknown field '{name}'"
             owner = _model_at(model, loc[:-1])
-            fields = sorted(owner.model_fields) if owner is not None else _field_names(model)
-            close = _difflib().get_close_matches(name, fields, n=1, cutoff=0.6)
+            fields = sorted(_by_key(owner)) if owner is not None else _field_names(model)
+            close = suggest_key(name, fields)
             if close:
-                message += f" (did you mean '{close[0]}'?)"
+                message += f" (did you mean '{close}'?)"
             results.setdefault(path, ("CTG012", path, message, True))
             continue
         message = _value_message(kind, error, value, path)
@@ -437,6 +498,9 @@ def _value_message(kind: str, error: Any, value: Any, path: tuple[Any, ...]) -> 
     if last in _YEAR_FIELDS or (kind.startswith("int") and last in {"period"}):
         if kind.startswith(("int", "greater", "less")):
             return f"expected a year such as 2020, got {_describe(value)}"
+    if kind == "value_error":
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        return f"{message}, got {_describe(value)}"
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
         return f"expected a mapping of fields, got {_describe(value)}"
     if kind == "list_type":

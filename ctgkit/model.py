@@ -1,34 +1,81 @@
-"""The plan format as pydantic models: ``plan.yaml`` (:class:`PlanFile`) and one
-``fiches/*.yaml`` per fiche action (:class:`Fiche`).
+"""The plan format (format 2) as pydantic models.
 
-The models only check shapes and types; cross-references (codes, fiche numbers,
-vocabularies, years against the period) are rules in :mod:`ctgkit.rules`, so that each
-problem gets its own stable code. Field docs double as the JSON Schema descriptions that
+YAML keys are French (``titre``, ``début``, ``partenaires``): each model field carries its
+French key as its alias, and the Python attributes stay English. ``plan.yaml`` is
+:class:`PlanFile`; a fiche's model is built from the plan's form by :mod:`ctgkit.form`
+out of the standard fields declared here (:data:`STANDARD_FIELDS`) and the form's own.
+
+The models only check shapes and types; cross-references (codes, fiche numbers, actors,
+choices of a grid, dates against the period) are rules in :mod:`ctgkit.rules`, so that each
+problem gets its own stable code. Field descriptions are the JSON Schema descriptions that
 editors show while people type.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any, Literal, Union
+import math
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+)
 
-from .vocab import DURATION_KINDS, STATUSES, find_choice
+from .dates import DateError, PartialDate
+
+#: The format this version of ctgkit reads; ``ctg migrate`` writes it.
+FORMAT_VERSION = 2
 
 Markdown = Annotated[str, Field(json_schema_extra={"format": "markdown"})]
-Year = Annotated[int, Field(ge=1900, le=2200, description="A calendar year, e.g. 2020.")]
-Code = Annotated[str, Field(min_length=1, description="An objective code as the plan writes it.")]
+Year = Annotated[int, Field(ge=1900, le=2200, description="Une année, par exemple 2024.")]
+Code = Annotated[str, Field(min_length=1, description="Un code d'objectif tel que le plan l'écrit.")]
+
+
+def _parse_date(value: Any) -> PartialDate:
+    try:
+        return PartialDate.parse(value)
+    except DateError as exc:
+        raise ValueError(str(exc)) from None
+
+
+#: ``2024``, ``2024-09`` or ``2024-09-30``.
+Date = Annotated[
+    PartialDate,
+    PlainValidator(_parse_date),
+    PlainSerializer(lambda d: d.iso(), return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1900, "maximum": 2200},
+                {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
+            ],
+            "description": "Une année (2024), un mois (2024-09) ou un jour (2024-09-30).",
+        }
+    ),
+]
 
 
 class Base(BaseModel):
-    # Typos must not pass silently; numbers typed where text is expected are fine.
-    # Numbers typed as text keep the author's spelling (see source.SourceFloat); a measure
-    # cannot be .nan or .inf.
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, allow_inf_nan=False)
+    # Typos must not pass silently; numbers typed where text is expected are fine and keep
+    # the author's spelling (see source.SourceFloat); a measure cannot be .nan or .inf.
+    model_config = ConfigDict(
+        extra="forbid",
+        coerce_numbers_to_str=True,
+        allow_inf_nan=False,
+        validate_by_alias=True,
+        validate_by_name=False,
+        serialize_by_alias=True,
+    )
 
 
-def _shorthand(key: str, model: Any) -> BeforeValidator:
+def shorthand(key: str, model: Any) -> BeforeValidator:
     """Let a list item be written as a bare string instead of ``{key: string}``."""
 
     def expand(value: Any) -> Any:
@@ -40,10 +87,23 @@ def _shorthand(key: str, model: Any) -> BeforeValidator:
     return BeforeValidator(expand, json_schema_input_type=Union[str, model])  # noqa: UP007
 
 
-def _choice(choices: tuple[str, ...]) -> BeforeValidator:
+def fold(text: str) -> str:
+    """Fold a label for forgiving comparison: case, accents, apostrophes, spaces."""
+    import unicodedata
+
+    text = text.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.replace("œ", "oe").split())
+
+
+def choice(choices: tuple[str, ...]) -> BeforeValidator:
+    """Accept a choice typed with other case, accents or spacing; keep the form's spelling."""
+    folded = {fold(c): c for c in choices}
+
     def normalise(value: Any) -> Any:
         if isinstance(value, str):
-            return find_choice(value, choices) or value
+            return folded.get(fold(value), value)
         return value
 
     return BeforeValidator(normalise)
@@ -69,122 +129,247 @@ YesNo = Annotated[
 FicheNumber = Annotated[str, Field(json_schema_extra={"type": ["string", "integer"]})]
 
 
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("expected a finite number")
+    return value
+
+
 # --------------------------------------------------------------------------- plan.yaml
 
 
 class Territory(Base):
-    name: str = Field(description="Full name, e.g. Communauté de Communes du Civraisien en Poitou.")
-    short_name: str | None = Field(None, description="Acronym, e.g. CCCP.")
-    department: str | None = Field(None, description="Département, e.g. Vienne.")
-    towns: int | None = Field(None, ge=1, description="Number of member towns (communes).")
-    population: str | None = Field(None, description="Population as the source states it.")
+    name: str = Field(alias="nom", description="Nom complet, par ex. Communauté de Communes du Civraisien en Poitou.")
+    short_name: str | None = Field(None, alias="sigle", description="Sigle, par ex. CCCP.")
+    department: str | None = Field(None, alias="département", description="Par ex. Vienne.")
+    towns: int | None = Field(None, ge=1, alias="nombre_communes", description="Nombre de communes membres.")
+    population: str | None = Field(None, description="Population telle que la source l'écrit.")
 
 
 class Period(Base):
-    start: Year
-    end: Year
+    start: Year = Field(alias="début")
+    end: Year = Field(alias="fin")
+
+
+PLAN_STATES = ("projet", "proposition", "adoptée", "signée")
+
+
+class PlanState(Base):
+    """Où en est le document : projet, proposition (à arbitrer), adoptée, signée."""
+
+    value: Annotated[Literal["projet", "proposition", "adoptée", "signée"], choice(PLAN_STATES)] = (
+        Field(alias="valeur")
+    )
+    date: Date | None = Field(None, description="Date de cet état (2024, 2024-06, 2024-06-12).")
+
+    @property
+    def signed(self) -> bool:
+        return self.value == "signée"
+
+
+def _state_shorthand(value: Any) -> Any:
+    return {"valeur": value} if isinstance(value, str) else value
 
 
 class Signatory(Base):
-    name: str
-    short_name: str | None = None
-    role: str | None = Field(None, description="e.g. co-signataire, commune membre.")
+    name: str = Field(alias="nom")
+    short_name: str | None = Field(None, alias="sigle")
+    role: str | None = Field(None, alias="rôle", description="Par ex. co-signataire, commune membre.")
+
+
+ACTOR_KINDS = (
+    "collectivité",
+    "commune",
+    "département",
+    "CAF",
+    "MSA",
+    "État",
+    "association",
+    "entreprise",
+    "établissement",
+    "autre",
+)
+
+
+class Actor(Base):
+    """Un acteur du plan : pilotes et partenaires des fiches le nomment par l'un de ses noms."""
+
+    name: str = Field(alias="nom", description="Nom de l'acteur, tel qu'il sera imprimé.")
+    short_name: str | None = Field(None, alias="sigle", description="Sigle, par ex. CCCP.")
+    other_names: list[str] = Field(
+        default_factory=list,
+        alias="autres_noms",
+        description="Autres noms employés dans les fiches pour le même acteur.",
+    )
+    kind: Annotated[Literal[ACTOR_KINDS] | None, choice(ACTOR_KINDS)] = Field(  # type: ignore[valid-type]
+        None, alias="type", description="Nature de l'acteur."
+    )
+
+    def names(self) -> list[str]:
+        return [self.name, *([self.short_name] if self.short_name else []), *self.other_names]
 
 
 class GovernanceBody(Base):
-    name: str = Field(description="e.g. Comité de pilotage.")
-    role: str | None = Field(None, description="What the body does (instance décisionnelle…).")
-    members: str | None = Field(None, description="Who sits in it.")
-    frequency: str | None = Field(None, description="How often it meets, e.g. 1 x/an.")
+    name: str = Field(alias="nom", description="Par ex. Comité de pilotage.")
+    role: str | None = Field(None, alias="rôle", description="Ce que fait l'instance.")
+    members: str | None = Field(None, alias="membres", description="Qui y siège.")
+    frequency: str | None = Field(None, alias="fréquence", description="Par ex. 1 x/an.")
 
 
 class Programme(Base):
-    """Another plan the CTG articulates with (CLS, PCAET…)."""
+    """Un autre plan avec lequel la CTG s'articule (CLS, PCAET…)."""
 
-    name: str
-    short_name: str | None = Field(None, description="The name fiches use to point at it (CLS).")
+    name: str = Field(alias="nom")
+    short_name: str | None = Field(None, alias="sigle", description="Le nom que citent les fiches (CLS).")
     description: Markdown | None = None
-    axes: list[str] = Field(default_factory=list, description="The programme's own axes.")
+    axes: list[str] = Field(default_factory=list, description="Les axes du programme.")
     url: str | None = None
 
 
 class Section(Base):
-    """A narrative section (context, diagnostic…), inline or in a Markdown file."""
+    """Une partie rédigée (contexte, diagnostic…), dans le YAML ou dans un fichier Markdown."""
 
-    title: str
-    file: str | None = Field(None, description="Markdown file, relative to the plan directory.")
-    text: Markdown | None = None
+    title: str = Field(alias="titre")
+    file: str | None = Field(None, alias="fichier", description="Fichier Markdown, relatif au dossier du plan.")
+    text: Markdown | None = Field(None, alias="texte")
 
 
 class TimelineEntry(Base):
-    when: str | None = Field(None, description="Date or period as written, e.g. Mai 2018.")
-    phase: str | None = Field(None, description="The phase this belongs to.")
-    text: Markdown
+    when: str | None = Field(None, alias="quand", description="Date ou période telle qu'écrite, par ex. Mai 2018.")
+    phase: str | None = Field(None, description="La phase à laquelle l'étape appartient.")
+    text: Markdown = Field(alias="texte")
 
 
 class KeyFigure(Base):
-    value: str
-    label: str
+    value: str = Field(alias="valeur")
+    label: str = Field(alias="libellé")
 
 
 class SwotTheme(Base):
-    theme: str
-    strengths: list[Markdown] = Field(default_factory=list, description="Forces.")
-    weaknesses: list[Markdown] = Field(default_factory=list, description="Faiblesses.")
-    opportunities: list[Markdown] = Field(default_factory=list, description="Opportunités.")
-    threats: list[Markdown] = Field(default_factory=list, description="Menaces.")
+    theme: str = Field(alias="thème")
+    strengths: list[Markdown] = Field(default_factory=list, alias="forces")
+    weaknesses: list[Markdown] = Field(default_factory=list, alias="faiblesses")
+    opportunities: list[Markdown] = Field(default_factory=list, alias="opportunités")
+    threats: list[Markdown] = Field(default_factory=list, alias="menaces")
 
 
 class Level(Base):
-    name: str = Field(description="What the plan calls this level, e.g. axe, enjeu, objectif.")
-    plural: str | None = Field(None, description="Plural label, e.g. axes.")
+    name: str = Field(alias="nom", description="Le nom du niveau, par ex. axe, enjeu, objectif.")
+    plural: str | None = Field(None, alias="pluriel", description="Par ex. axes.")
 
 
 class Node(Base):
-    """One node of the strategy tree: an axis, an objective…"""
+    """Un nœud de la stratégie : un axe, un objectif… Sans enfants, c'est un objectif."""
 
-    code: Code = Field(description="Unique in the plan, written as the plan's fiches cite it.")
-    title: Markdown
-    theme: str | None = Field(None, description="Thematic heading the node is listed under.")
-    description: Markdown | None = None
-    pistes: list[Markdown] = Field(
-        default_factory=list, description="Pistes de travail (working leads)."
+    code: Code = Field(description="Unique dans le plan, écrit comme les fiches le citent.")
+    title: Markdown | None = Field(
+        None, alias="titre", description="Obligatoire, sauf pour un nœud consigné dans `lacunes`."
     )
-    children: list[Node] = Field(default_factory=list)
+    theme: str | None = Field(None, alias="thème", description="Rubrique thématique du nœud.")
+    description: Markdown | None = None
+    pistes: list[Markdown] = Field(default_factory=list, description="Pistes de travail.")
+    editorial: bool = Field(
+        False, alias="code_éditorial", description="Code attribué à la transcription, absent de la source."
+    )
+    children: list[Node] = Field(default_factory=list, alias="enfants")
 
 
 class Gap(Base):
-    """Something the source does not give, recorded instead of invented."""
+    """Ce que la source ne donne pas, consigné au lieu d'être inventé."""
 
-    code: str | None = Field(None, description="Where it would sit in the tree.")
+    code: str | None = Field(None, description="Le code du nœud concerné, s'il y en a un.")
     note: Markdown
 
 
-class PlanFile(Base):
-    """``plan.yaml``: metadata, governance and the strategy tree of one CTG."""
+FIELD_TYPES = (
+    "texte",
+    "markdown",
+    "liste",
+    "nombre",
+    "montant",
+    "date",
+    "oui/non",
+    "choix",
+    "choix multiples",
+    "grille oui/non",
+)
 
-    title: str
-    subtitle: str | None = None
-    territory: Territory
-    language: Literal["fr", "en"] = Field("fr", description="Language of the plan's texts.")
-    period: Period = Field(description="Convention period, start and end years.")
-    generation: int | None = Field(None, ge=1, description="1 for a first-generation CTG…")
-    previous: str | None = Field(None, description="Slug of the previous generation's plan.")
-    signatories: list[Signatory] = Field(default_factory=list)
-    governance: list[GovernanceBody] = Field(default_factory=list)
+
+class GridLine(Base):
+    key: str = Field(alias="nom")
+    label: str | None = Field(None, alias="libellé")
+
+
+class FieldSpec(Base):
+    """Un champ de formulaire : un champ standard (par son nom) ou un champ propre."""
+
+    key: str = Field(alias="nom", description="La clé YAML du champ, en minuscules, mots séparés par _.")
+    label: str | None = Field(None, alias="libellé", description="Le libellé imprimé.")
+    type: Annotated[Literal[FIELD_TYPES] | None, choice(FIELD_TYPES)] = Field(  # type: ignore[valid-type]
+        None, description="Type du champ ; omis pour un champ standard."
+    )
+    required: bool = Field(False, alias="obligatoire")
+    help: str | None = Field(None, alias="aide", description="Texte d'aide montré dans l'éditeur.")
+    choices: list[str] = Field(default_factory=list, alias="choix")
+    groups: dict[str, list[str]] = Field(default_factory=dict, alias="groupes")
+    lines: list[GridLine] = Field(default_factory=list, alias="lignes")
+
+
+class FormSpec(Base):
+    """Le formulaire des fiches : un formulaire livré, complété des champs propres au plan."""
+
+    base: str = Field("général", description="Le formulaire de départ : général ou vienne-2019.")
+    fields: list[FieldSpec] = Field(default_factory=list, alias="champs")
+
+
+class FormFile(Base):
+    """Un formulaire livré avec ctgkit (ctgkit/forms/*.yaml)."""
+
+    name: str = Field(alias="nom")
+    title: str = Field(alias="titre")
+    fields: list[FieldSpec] = Field(alias="champs")
+
+
+class PlanFile(Base):
+    """``plan.yaml`` : métadonnées, gouvernance et stratégie d'une CTG."""
+
+    format: Literal[2] = Field(description="La version du format : 2.")
+    title: str = Field(alias="titre")
+    subtitle: str | None = Field(None, alias="sous_titre")
+    territory: Territory = Field(alias="territoire")
+    language: Literal["fr", "en"] = Field("fr", alias="langue", description="Langue des textes du plan.")
+    period: Period | None = Field(None, alias="période", description="Période de la convention, en années.")
+    state: Annotated[PlanState | None, BeforeValidator(_state_shorthand)] = Field(
+        None, alias="état", description="projet, proposition, adoptée ou signée, avec sa date."
+    )
+    generation: int | None = Field(None, ge=1, alias="génération", description="1 pour une CTG de 1ère génération…")
+    previous: str | None = Field(None, alias="précédent", description="Dossier du plan de la génération précédente.")
+    signatories: list[Signatory] = Field(default_factory=list, alias="signataires")
+    actors: list[Actor] = Field(default_factory=list, alias="acteurs")
+    governance: list[GovernanceBody] = Field(default_factory=list, alias="gouvernance")
     programmes: list[Programme] = Field(default_factory=list)
-    key_figures: list[KeyFigure] = Field(default_factory=list)
+    key_figures: list[KeyFigure] = Field(default_factory=list, alias="chiffres_clés")
     sections: list[Section] = Field(default_factory=list)
     swot: list[SwotTheme] = Field(default_factory=list)
-    timeline: list[TimelineEntry] = Field(default_factory=list)
-    levels: list[Level] = Field(min_length=1, description="Tree levels, top first.")
+    timeline: list[TimelineEntry] = Field(default_factory=list, alias="chronologie")
+    levels: list[Level] = Field(min_length=1, alias="niveaux", description="Les niveaux de l'arbre, du haut vers le bas.")
     code_prefix: str | None = Field(
         None,
-        description="Optional prefix fiches may add or drop: with 'A.', A.3.1 and 3.1 are the "
-        "same code.",
+        alias="préfixe_code",
+        description="Préfixe que les fiches peuvent omettre : avec 'A.', A.3.1 et 3.1 sont le même code.",
     )
-    strategy: list[Node] = Field(min_length=1, description="The strategy tree.")
-    gaps: list[Gap] = Field(default_factory=list)
+    editorial_codes: bool = Field(
+        False, alias="codes_éditoriaux", description="Tous les codes ont été attribués à la transcription."
+    )
+    form: Annotated[FormSpec, BeforeValidator(lambda v: {"base": v} if isinstance(v, str) else v)] = (
+        Field(default_factory=FormSpec, alias="formulaire", description="Le formulaire des fiches.")
+    )
+    strategy: list[Node] = Field(min_length=1, alias="stratégie", description="L'arbre de la stratégie.")
+    gaps: list[Gap] = Field(default_factory=list, alias="lacunes")
+
+    @property
+    def signed(self) -> bool:
+        return self.state is not None and self.state.signed
 
 
 # --------------------------------------------------------------------------- fiches
@@ -193,88 +378,151 @@ class PlanFile(Base):
 class ObjectiveRef(Base):
     code: Code
     text: str | None = Field(
-        None, description="The objective's text as the fiche quotes it (checked against the plan)."
+        None, alias="texte", description="Le texte de l'objectif tel que la fiche le cite."
     )
 
 
 class Step(Base):
-    text: Markdown
-    label: str | None = Field(None, description="The source's own numbering, e.g. 2.1.")
-    steps: list[Annotated[Step, _shorthand("text", "Step")]] = Field(default_factory=list)
+    text: Markdown = Field(alias="texte")
+    label: str | None = Field(None, alias="numéro", description="La numérotation de la source, par ex. 2.1.")
+    steps: list[Annotated[Step, shorthand("texte", "Step")]] = Field(default_factory=list, alias="étapes")
 
 
 class Measurement(Base):
-    date: dt.date | Year | str
-    value: float | str
-    note: str | None = None
+    date: Date
+    value: Annotated[float | str, BeforeValidator(_finite)] = Field(alias="valeur")
+    source: str | None = None
+    note: str | None = Field(None, alias="commentaire")
 
 
 class Indicator(Base):
-    label: str
-    unit: str | None = None
-    baseline: float | str | None = None
-    target: float | str | None = None
-    measurements: list[Measurement] = Field(default_factory=list)
+    label: str = Field(alias="libellé")
+    unit: str | None = Field(None, alias="unité")
+    direction: str | None = Field(None, alias="sens", description="hausse, baisse ou stable (suivi).")
+    baseline: Annotated[float | str | None, BeforeValidator(_finite)] = Field(None, alias="valeur_référence")
+    baseline_date: Date | None = Field(None, alias="date_référence")
+    target: Annotated[float | str | None, BeforeValidator(_finite)] = Field(None, alias="cible")
+    targets: dict[str, Any] = Field(default_factory=dict, alias="cibles", description="Cibles par année (suivi).")
+    measurements: list[Measurement] = Field(default_factory=list, alias="mesures")
+
+
+class BudgetLine(Base):
+    funder: str = Field(alias="financeur", description="Qui finance : CAF, intercommunalité, commune…")
+    amount: Annotated[float | None, BeforeValidator(_finite)] = Field(
+        None, alias="montant", description="Montant en euros.", json_schema_extra={"format": "euros"}
+    )
+    nature: str | None = Field(None, description="Par ex. prestation de service, fonds locaux.")
 
 
 class DocumentLink(Base):
-    """A pointer to an outside document, e.g. a fiche of the Contrat Local de Santé."""
+    """Un renvoi vers un autre document, par ex. une fiche du Contrat Local de Santé."""
 
-    programme: str | None = Field(None, description="short_name of one of the plan's programmes.")
-    ref: str | None = Field(None, description="e.g. fiche action n°10.")
-    title: str | None = None
+    programme: str | None = Field(None, description="Sigle de l'un des programmes du plan.")
+    ref: str | None = Field(None, alias="référence", description="Par ex. fiche action n°10.")
+    title: str | None = Field(None, alias="titre")
     url: str | None = None
 
 
-class Participation(Base):
-    """Participation habitante: OUI/NON for each stage; empty when the form says nothing."""
+class FicheGap(Base):
+    """Ce que la source ne donne pas pour cette fiche."""
 
-    needs_analysis: YesNo = Field(None, description="L'analyse des besoins.")
-    organisation: YesNo = Field(None, description="L'organisation de l'action.")
-    direction: YesNo = Field(None, description="La direction des activités prévues.")
-    management: YesNo = Field(None, description="La gestion de l'action.")
-    resources: YesNo = Field(None, description="La mobilisation des ressources.")
+    field: str | None = Field(None, alias="champ", description="La clé du champ concerné.")
+    note: Markdown
 
 
-class Fiche(Base):
-    """``fiches/*.yaml``: one fiche action on the official form."""
+class FicheBase(Base):
+    """Common base of every fiche model (see :func:`ctgkit.form.fiche_model`)."""
 
-    number: FicheNumber = Field(description="Fiche number, unique in the plan.")
-    title: str
-    description: Markdown | None = Field(None, description="What the action is, in prose.")
-    axes: list[Code] = Field(default_factory=list, description="Declared axes (top level).")
-    strategic_objectives: list[Code] = Field(
-        default_factory=list, description="Declared second-level objectives."
-    )
-    objectives: list[Annotated[ObjectiveRef, _shorthand("code", ObjectiveRef)]] = Field(
-        default_factory=list, description="Leaf objectives the fiche serves."
-    )
-    pilotes: list[str] = Field(default_factory=list, description="Pilote(s), porteur(s).")
-    partners: list[str] = Field(default_factory=list, description="Partenaires associés.")
-    duration: Annotated[Literal["annuelle", "pluriannuelle"] | None, _choice(DURATION_KINDS)] = None
-    start: Year | None = None
-    end: Year | None = None
-    status: Annotated[
-        Literal["nouvelle", "en cours d'élaboration", "déjà engagée"] | None, _choice(STATUSES)
-    ] = None
-    impacts: dict[str, list[str]] = Field(
-        default_factory=dict, description="Ticked determinants, by group, as printed on the form."
-    )
-    steps: list[Annotated[Step, _shorthand("text", Step)]] = Field(default_factory=list)
-    indicators: list[Annotated[Indicator, _shorthand("label", Indicator)]] = Field(
-        default_factory=list
-    )
-    evaluation: list[Markdown] = Field(default_factory=list, description="Méthodes d'évaluation.")
-    participation: Participation | None = None
-    linked_fiches: list[FicheNumber] = Field(
-        default_factory=list, description="Numbers of related fiches."
-    )
-    documents: list[DocumentLink] = Field(default_factory=list)
+    #: The form the model was built from (set by ctgkit.form).
+    form: ClassVar[Any] = None
 
-    @field_validator("impacts", mode="before")
-    @classmethod
-    def _empty_groups(cls, value: Any) -> Any:
-        # "Group:" with nothing under it means nothing ticked in that group.
+    def value(self, key: str) -> Any:
+        """The value of the form field ``key`` (its YAML key)."""
+        return getattr(self, self.form.by_key[key].attr)
+
+
+@dataclass(frozen=True)
+class StandardField:
+    key: str  # the YAML key
+    attr: str  # the Python attribute
+    kind: str  # how it is shown and checked (see ctgkit.form)
+    annotation: Any
+    default: Any
+    label: str
+    help: str = ""
+    required: bool = False
+
+
+def _list(item: Any) -> Any:
+    return list[item]
+
+
+STANDARD_FIELDS: dict[str, StandardField] = {
+    f.key: f
+    for f in (
+        StandardField("numéro", "number", "numéro", FicheNumber, ..., "Numéro", "Numéro de la fiche, unique dans le plan.", True),
+        StandardField("numéro_éditorial", "editorial_number", "hidden", bool, False, "Numéro éditorial", "Numéro attribué à la transcription, absent de la source."),
+        StandardField("titre", "title", "titre", str, ..., "Titre", "Intitulé de l'action.", True),
+        StandardField("description", "description", "markdown", Markdown | None, None, "Description", "Ce qu'est l'action."),
+        StandardField("axes", "axes", "codes", _list(Code), [], "Axes", "Les axes (premier niveau) que la fiche déclare."),
+        StandardField("objectifs_stratégiques", "strategic_objectives", "codes", _list(Code), [], "Objectifs stratégiques", "Les objectifs de deuxième niveau que la fiche déclare."),
+        StandardField("objectifs", "objectives", "objectifs", _list(Annotated[ObjectiveRef, shorthand("code", ObjectiveRef)]), [], "Objectifs", "Les objectifs que l'action sert (des feuilles de l'arbre)."),
+        StandardField("pilotes", "pilotes", "acteurs", _list(str), [], "Pilotes", "Pilote(s), porteur(s) : des acteurs du plan."),
+        StandardField("partenaires", "partners", "acteurs", _list(str), [], "Partenaires", "Partenaires associés : des acteurs du plan."),
+        StandardField("public", "public", "markdown", Markdown | None, None, "Public visé", "À qui s'adresse l'action."),
+        StandardField("communes", "communes", "liste", _list(str), [], "Communes concernées", "Les communes où l'action a lieu."),
+        StandardField("périmètre", "area", "texte", str | None, None, "Périmètre", "Le territoire concerné, par ex. tout le territoire, un pôle."),
+        StandardField("début", "start", "date", Date | None, None, "Début", "2024, 2024-09 ou 2024-09-30."),
+        StandardField("fin", "end", "date", Date | None, None, "Fin", "2024, 2024-09 ou 2024-09-30."),
+        StandardField("budget", "budget", "budget", _list(BudgetLine), [], "Budget", "Lignes du plan de financement : financeur, montant en €, nature."),
+        StandardField("moyens", "means", "markdown", Markdown | None, None, "Moyens", "Moyens humains et matériels."),
+        StandardField("étapes", "steps", "étapes", _list(Annotated[Step, shorthand("texte", Step)]), [], "Étapes", "Les étapes, dans l'ordre ; elles peuvent s'imbriquer."),
+        StandardField("indicateurs", "indicators", "indicateurs", _list(Annotated[Indicator, shorthand("libellé", Indicator)]), [], "Indicateurs", "Les indicateurs de réussite."),
+        StandardField("évaluation", "evaluation", "liste_markdown", _list(Markdown), [], "Évaluation", "Les méthodes d'évaluation."),
+        StandardField("fiches_liées", "linked_fiches", "fiches", _list(FicheNumber), [], "Fiches liées", "Numéros des fiches en lien."),
+        StandardField("documents", "documents", "documents", _list(DocumentLink), [], "Documents", "Renvois vers d'autres documents (CLS, PCAET…)."),
+        StandardField("notes", "notes", "markdown", Markdown | None, None, "Notes", "Remarques libres."),
+        StandardField("lacunes", "gaps", "lacunes", _list(FicheGap), [], "Lacunes", "Ce que la source ne donne pas."),
+        StandardField("suivi", "follow_up", "hidden", _list(dict[str, Any]), [], "Suivi", "Réservé au suivi annuel (à venir)."),
+    )
+}
+
+
+class _ImpactsValidator:
+    """Groups written with nothing under them mean nothing ticked in that group."""
+
+    @staticmethod
+    def empty_groups(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: ([] if v is None else v) for k, v in value.items()}
         return value
+
+
+__all__ = [
+    "ACTOR_KINDS",
+    "FIELD_TYPES",
+    "FORMAT_VERSION",
+    "PLAN_STATES",
+    "STANDARD_FIELDS",
+    "Actor",
+    "Base",
+    "BudgetLine",
+    "Date",
+    "DocumentLink",
+    "FicheBase",
+    "FicheGap",
+    "FieldSpec",
+    "FormFile",
+    "FormSpec",
+    "Gap",
+    "Indicator",
+    "Measurement",
+    "Node",
+    "ObjectiveRef",
+    "PlanFile",
+    "PlanState",
+    "StandardField",
+    "Step",
+    "YesNo",
+    "field_validator",
+]

@@ -1,20 +1,15 @@
-"""JSON Schemas of the plan files.
+"""JSON Schemas of the plan files, generated from the pydantic models.
 
-They are generated from the pydantic models (:func:`generate`) and stored in
-``ctgkit/schemas/`` so that reading them needs no pydantic: editors use them, and the fast
-path of the loader (:mod:`ctgkit.fastpath`) checks clean files against them. A test keeps
-the stored files identical to what the models generate; after changing a model, run
-``python -m ctgkit.schema`` to rewrite them.
+``plan`` is plan.yaml's schema; ``fiche`` is the schema of a fiche on a plan's form
+(the general form when no plan is given), with the plan's own fields, so that editors
+complete them.
 """
 
 from __future__ import annotations
 
 import json
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-SCHEMA_DIR = Path(__file__).parent / "schemas"
 KINDS = ("plan", "fiche")
 SCHEMA_IDS = {
     "plan": "https://ctgkit.invalid/schema/plan.schema.json",
@@ -22,13 +17,21 @@ SCHEMA_IDS = {
 }
 
 
-def generate(kind: str) -> dict[str, Any]:
-    """The schema the pydantic models give (imports pydantic)."""
-    from .model import Fiche, PlanFile
+def schema_dict(kind: str, form: Any = None) -> dict[str, Any]:
+    """The JSON Schema of ``kind``; for a fiche, on ``form`` (a :class:`ctgkit.form.Form`)."""
+    from .model import PlanFile
 
-    model = {"plan": PlanFile, "fiche": Fiche}[kind]
+    if kind == "plan":
+        model: Any = PlanFile
+    else:
+        if form is None:
+            from .form import resolve
+            from .model import FormSpec
+
+            form = resolve(FormSpec())
+        model = form.model()
     data: dict[str, Any] = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
-    data.update(model.model_json_schema(mode="validation"))
+    data.update(model.model_json_schema(mode="validation", by_alias=True))
     data["$id"] = SCHEMA_IDS[kind]
     return data
 
@@ -37,20 +40,5 @@ def dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-@cache
-def schema_dict(kind: str) -> dict[str, Any]:
-    """The stored schema (no pydantic import)."""
-    return json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
-
-
-def json_schema(kind: str) -> str:
-    return dumps(schema_dict(kind))
-
-
-def write() -> None:
-    for kind in KINDS:
-        (SCHEMA_DIR / f"{kind}.schema.json").write_text(dumps(generate(kind)), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    write()
+def json_schema(kind: str, form: Any = None) -> str:
+    return dumps(schema_dict(kind, form))

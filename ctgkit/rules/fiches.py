@@ -10,13 +10,16 @@ from ..diagnostics import Severity
 from ..index import NodeInfo, PlanIndex
 from ..loader import LoadedFiche
 from ..source import SourceFile
-from ..vocab import IMPACT_GROUPS, find_group, find_item, fold
+from ..form import find_group, find_in_groups
+from ..model import fold
 from .registry import rule
 
 E, W = Severity.ERROR, Severity.WARNING
 
 #: fiche field -> the tree level its codes must be at (None: leaves)
 CODE_FIELDS: dict[str, int | None] = {"axes": 0, "strategic_objectives": 1, "objectives": None}
+#: fiche field -> its YAML key
+KEYS = {"axes": "axes", "strategic_objectives": "objectifs_stratégiques", "objectives": "objectifs"}
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,14 @@ class Citation:
         return self.fiche.source
 
     @property
+    def key(self) -> str:
+        return KEYS[self.field]
+
+    @property
     def path(self) -> tuple[object, ...]:
         if self.field == "objectives":
-            return (self.field, self.position, "code")
-        return (self.field, self.position)
+            return (self.key, self.position, "code")
+        return (self.key, self.position)
 
 
 def citations(ctx: PlanContext) -> Iterator[Citation]:
@@ -123,14 +130,14 @@ def wrong_level(ctx: PlanContext) -> Iterator[Finding]:
             yield Finding(
                 cite.source,
                 cite.path,
-                f"'{cite.code}' is a code of level '{is_name}'; `objectives` lists "
+                f"'{cite.code}' is a code of level '{is_name}'; `objectifs` lists "
                 f"'{leaf_level}' codes (cite those under it)",
             )
         elif wanted is not None and info.level != wanted:
             yield Finding(
                 cite.source,
                 cite.path,
-                f"'{cite.code}' is a code of level '{is_name}'; `{cite.field}` lists "
+                f"'{cite.code}' is a code of level '{is_name}'; `{cite.key}` lists "
                 f"'{index.level_name(wanted)}' codes",
             )
 
@@ -186,7 +193,7 @@ def inconsistent_declaration(ctx: PlanContext) -> Iterator[Finding]:
                     first.source,
                     first.path,
                     f"{codes} belong{'s' if len(cited) == 1 else ''} to {level_name} "
-                    f"{ancestor.code}, which the fiche does not declare in `{name}`",
+                    f"{ancestor.code}, which the fiche does not declare in `{KEYS[name]}`",
                 )
 
 
@@ -216,7 +223,7 @@ def quoted_text_mismatch(ctx: PlanContext) -> Iterator[Finding]:
             where = f"; it is the text of {owner.code}" if owner else ""
             yield Finding(
                 loaded.source,
-                ("objectives", position, "text"),
+                ("objectifs", position, "texte"),
                 f"the text quoted for {ref.code} is not that objective's text{where}",
             )
 
@@ -239,7 +246,7 @@ def no_objectives(ctx: PlanContext) -> Iterator[Finding]:
     for loaded in ctx.plan.fiches:
         if not loaded.fiche.objectives:
             yield Finding(
-                loaded.source, ("number",), f"fiche {loaded.fiche.number} cites no objective"
+                loaded.source, ("numéro",), f"fiche {loaded.fiche.number} cites no objective"
             )
 
 
@@ -255,7 +262,7 @@ def duplicate_citation(ctx: PlanContext) -> Iterator[Finding]:
         key = (id(cite.fiche), cite.field, index.canonical(cite.code))
         if key in seen:
             yield Finding(
-                cite.source, cite.path, f"'{cite.code}' is already cited in `{cite.field}`"
+                cite.source, cite.path, f"'{cite.code}' is already cited in `{cite.key}`"
             )
         else:
             seen[key] = cite
@@ -273,7 +280,7 @@ def duplicate_fiche_number(ctx: PlanContext) -> Iterator[Finding]:
         if number in first:
             yield Finding(
                 loaded.source,
-                ("number",),
+                ("numéro",),
                 f"fiche number {number} is already used by {first[number].source.display}",
             )
         else:
@@ -295,11 +302,11 @@ def unknown_linked_fiche(ctx: PlanContext) -> Iterator[Finding]:
             if number.strip() not in numbers:
                 yield Finding(
                     loaded.source,
-                    ("linked_fiches", position),
+                    ("fiches_liées", position),
                     f"linked fiche {number} does not exist in this plan",
                 )
             elif number.strip() == loaded.fiche.number.strip():
-                yield Finding(loaded.source, ("linked_fiches", position), "a fiche links to itself")
+                yield Finding(loaded.source, ("fiches_liées", position), "a fiche links to itself")
 
 
 @rule("CTG032", "unknown-programme", E, "A document link names a programme the plan lacks.")
@@ -327,14 +334,16 @@ def unknown_programme(ctx: PlanContext) -> Iterator[Finding]:
 @rule("CTG040", "end-before-start", E, "A fiche ends before it starts.")
 def end_before_start(ctx: PlanContext) -> Iterator[Finding]:
     """
-    What: `end` is an earlier year than `start`.
+    What: `fin` is earlier than `début` (a year, month or day: 2024-09 ends after 2024 starts).
     """
     for loaded in ctx.plan.fiches:
         fiche = loaded.fiche
-        if fiche.start is not None and fiche.end is not None and fiche.end < fiche.start:
+        if fiche.start is None or fiche.end is None:
+            continue
+        if fiche.end.last_day() < fiche.start.first_day():
             yield Finding(
                 loaded.source,
-                ("end",),
+                ("fin",),
                 f"fiche ends in {fiche.end}, before it starts in {fiche.start}",
             )
 
@@ -342,68 +351,105 @@ def end_before_start(ctx: PlanContext) -> Iterator[Finding]:
 @rule("CTG041", "outside-period", W, "A fiche starts or ends outside the convention period.")
 def outside_period(ctx: PlanContext) -> Iterator[Finding]:
     """
-    What: `start` before the period's start, or `end` after its end.
+    What: `début` before the period's start, or `fin` after its end (plans without a period
+    are not checked).
     Why: often true of real plans (an action planned beyond the convention), so a warning;
     worth a look when the period is renewed.
     """
     meta = ctx.plan.meta
     assert meta is not None
     period = meta.period
+    if period is None:
+        return
     for loaded in ctx.plan.fiches:
         fiche = loaded.fiche
-        if fiche.start is not None and fiche.start < period.start:
+        if fiche.start is not None and fiche.start.year < period.start:
             yield Finding(
                 loaded.source,
-                ("start",),
+                ("début",),
                 f"starts in {fiche.start}, before the convention period "
                 f"{period.start}-{period.end}",
             )
-        if fiche.end is not None and fiche.end > period.end:
+        if fiche.end is not None and fiche.end.year > period.end:
             yield Finding(
                 loaded.source,
-                ("end",),
+                ("fin",),
                 f"ends in {fiche.end}, after the convention period {period.start}-{period.end}",
             )
 
 
-@rule("CTG050", "unknown-impact", E, "An impact determinant is not on the official form.")
-def unknown_impact(ctx: PlanContext) -> Iterator[Finding]:
+@rule("CTG050", "unknown-choice", E, "A ticked item is not on the form's grid.")
+def unknown_choice(ctx: PlanContext) -> Iterator[Finding]:
     """
-    What: a group or a determinant under `impacts` that the form does not print, or a
-    determinant listed under another group than its own.
-    Why: the impact grid is a controlled vocabulary; free labels cannot be compared or counted.
+    What: under a grouped « choix multiples » field of the form (the impact grid of the
+    Vienne 2019 form), a group or an item that the form does not print, or an item listed
+    under another group than its own.
+    Why: the grid is a controlled vocabulary; free labels cannot be compared or counted.
     Matching ignores case, accents and apostrophe style.
     """
-    groups = list(IMPACT_GROUPS)
-    items = [item for values in IMPACT_GROUPS.values() for item in values]
-    for loaded in ctx.plan.fiches:
-        for group_label, labels in loaded.fiche.impacts.items():
-            group = find_group(group_label)
-            if group is None:
-                close = _difflib().get_close_matches(group_label, groups, n=1, cutoff=0.5)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                yield Finding(
-                    loaded.source,
-                    ("impacts", group_label),
-                    f"unknown impact group '{group_label}'{hint}",
-                    key=True,
-                )
-                continue
-            for position, label in enumerate(labels):
-                found = find_item(label)
-                if found is None:
-                    close = _difflib().get_close_matches(label, items, n=1, cutoff=0.5)
+    form = ctx.plan.form
+    if form is None:
+        return
+    for form_field in form.fields:
+        if form_field.kind != "choix multiples" or not form_field.groups:
+            continue
+        groups = [g for g, _ in form_field.groups]
+        items = [item for _, values in form_field.groups for item in values]
+        for loaded in ctx.plan.fiches:
+            ticked = getattr(loaded.fiche, form_field.attr) or {}
+            for group_label, labels in ticked.items():
+                group = find_group(form_field, group_label)
+                if group is None:
+                    close = _difflib().get_close_matches(group_label, groups, n=1, cutoff=0.5)
                     hint = f" (did you mean '{close[0]}'?)" if close else ""
                     yield Finding(
                         loaded.source,
-                        ("impacts", group_label, position),
-                        f"unknown impact determinant '{label}'{hint}",
+                        (form_field.key, group_label),
+                        f"unknown group '{group_label}' in `{form_field.key}`{hint}",
+                        key=True,
                     )
-                elif found[0] != group:
+                    continue
+                for position, label in enumerate(labels):
+                    found = find_in_groups(form_field, label)
+                    if found is None:
+                        close = _difflib().get_close_matches(label, items, n=1, cutoff=0.5)
+                        hint = f" (did you mean '{close[0]}'?)" if close else ""
+                        yield Finding(
+                            loaded.source,
+                            (form_field.key, group_label, position),
+                            f"'{label}' is not an item of `{form_field.key}`{hint}",
+                        )
+                    elif found[0] != group:
+                        yield Finding(
+                            loaded.source,
+                            (form_field.key, group_label, position),
+                            f"'{found[1]}' belongs to the group '{found[0]}', not '{group}'",
+                        )
+
+
+@rule("CTG033", "unknown-actor", W, "A pilote or partenaire is not in the plan's actors.")
+def unknown_actor(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: a name under `pilotes` or `partenaires` that is none of the names (nom, sigle,
+    autres_noms) of the actors declared in plan.yaml `acteurs`. Plans without `acteurs` are
+    not checked. Matching ignores case, accents and apostrophe style.
+    Why: the actors index (`ctg actors`) groups fiches by actor; an unknown spelling would
+    count as another actor.
+    """
+    registry = ctx.actors
+    if not registry.declared:
+        return
+    for loaded in ctx.plan.fiches:
+        for key, names in (("pilotes", loaded.fiche.pilotes), ("partenaires", loaded.fiche.partners)):
+            for position, name in enumerate(names):
+                if registry.find(name) is None:
+                    close = registry.suggest(name)
+                    hint = f" (did you mean '{close}'?)" if close else ""
                     yield Finding(
                         loaded.source,
-                        ("impacts", group_label, position),
-                        f"'{found[1]}' belongs to the group '{found[0]}', not '{group}'",
+                        (key, position),
+                        f"'{name}' is not an actor of the plan (add it to `acteurs` in "
+                        f"plan.yaml, or to the `autres_noms` of an actor){hint}",
                     )
 
 

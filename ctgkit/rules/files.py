@@ -71,13 +71,38 @@ declare(
     """,
 )
 declare(
+    "CTG007",
+    "old-format",
+    E,
+    "The plan is written in an older format.",
+    """
+    What: plan.yaml has no `format: 2` line (a format-1 plan, with English keys), or names a
+    format this version of ctgkit does not read.
+    Why: keys changed between formats; `ctg migrate PLAN` rewrites a format-1 plan in place,
+    keeping its comments. Nothing else is checked until then.
+    """,
+)
+declare(
+    "CTG008",
+    "bad-form",
+    E,
+    "The plan's fiche form cannot be used.",
+    """
+    What: `formulaire` names a form ctgkit does not ship, or one of the plan's own fields is
+    badly defined (no type, a name that is not lowercase words joined by _, a `choix` field
+    without choices…).
+    Why: the form defines what a fiche may hold; without it no fiche can be checked.
+    Example: `formulaire: {base: général, champs: [{nom: quartier, type: oui/non}]}`.
+    """,
+)
+declare(
     "CTG010",
     "missing-field",
     E,
     "A required field is missing.",
     """
-    What: e.g. a fiche without `number` or `title`, a plan without `period`.
-    Example: `fiches/03.yaml:1:1: error CTG010 missing required field 'title'`.
+    What: e.g. a fiche without `numéro` or `titre`, a plan without `stratégie`.
+    Example: `fiches/03.yaml:1:1: error CTG010 missing required field 'titre'`.
     """,
 )
 declare(
@@ -89,7 +114,8 @@ declare(
     What: a value that does not fit the field: text where a list is expected, a year written
     `2020/2021`, a status that is not one of the form's three.
     Why: the rendered document and the coverage figures depend on these values.
-    Example: `start: 2020/2021` gives "start: expected a year such as 2020, got '2020/2021'".
+    Example: `début: 2020/2021` gives "début: expected a date such as 2024, 2024-09 or
+    2024-09-30, got '2020/2021'".
     """,
 )
 declare(
@@ -98,7 +124,8 @@ declare(
     E,
     "A field the format does not know (typo protection).",
     """
-    What: a key that is not part of the format, e.g. `pilote:` instead of `pilotes:`.
+    What: a key that is not part of the format or of the plan's form, e.g. `pilote:` instead
+    of `pilotes:`, `debut:` instead of `début:`, or a format-1 English key (`partners:`).
     Why: a misspelt field would otherwise be silently ignored and its content lost.
     """,
 )
@@ -108,7 +135,7 @@ declare(
     E,
     "A referenced file lies outside the plan directory.",
     """
-    What: a `file:` reference that is absolute, climbs out with `..`, or is a link to the outside.
+    What: a `fichier:` reference that is absolute, climbs out with `..`, or is a link to the outside.
     Why: a plan must be self-contained, and ctgkit never reads outside the plan it was given.
     """,
 )
@@ -118,6 +145,6 @@ declare(
     E,
     "A referenced file does not exist.",
     """
-    What: a section's `file:` names a Markdown file that is not in the plan directory.
+    What: a section's `fichier:` names a Markdown file that is not in the plan directory.
     """,
 )

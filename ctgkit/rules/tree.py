@@ -67,7 +67,7 @@ def duplicate_code(ctx: PlanContext) -> Iterator[Finding]:
 @rule("CTG015", "undeclared-level", E, "The tree is deeper than the levels the plan declares.")
 def undeclared_level(ctx: PlanContext) -> Iterator[Finding]:
     """
-    What: a node sits at a depth for which `levels` gives no name.
+    What: a node sits at a depth for which `niveaux` gives no name.
     Why: the rendered document and the coverage roll-up name each level; every level the tree
     uses must be declared, top first.
     """
@@ -77,7 +77,7 @@ def undeclared_level(ctx: PlanContext) -> Iterator[Finding]:
             yield Finding(
                 ctx.plan.source,
                 (*info.path, "code"),
-                f"node '{info.code}' is at level {info.level + 1} but `levels` declares only "
+                f"node '{info.code}' is at level {info.level + 1} but `niveaux` declares only "
                 f"{declared}",
             )
 
@@ -89,9 +89,27 @@ def period_order(ctx: PlanContext) -> Iterator[Finding]:
     Why: every fiche's dates are checked against the period.
     """
     meta = ctx.plan.meta
-    if meta is not None and meta.period.end < meta.period.start:
+    if meta is not None and meta.period is not None and meta.period.end < meta.period.start:
         yield Finding(
             ctx.plan.source,
-            ("period", "end"),
+            ("période", "fin"),
             f"period ends in {meta.period.end}, before it starts in {meta.period.start}",
         )
+
+
+@rule("CTG016", "untitled-node", E, "A node of the tree has no title and is not a recorded gap.")
+def untitled_node(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: a node without `titre` whose code is not recorded in the plan's `lacunes`.
+    Why: a node may lack its title only when the source does not give it (then it is « non
+    transcrit » and says so); otherwise the title was forgotten.
+    """
+    index = ctx.index
+    for info in index.order:
+        if info.node.title is None and not index.is_gap(info.code):
+            yield Finding(
+                ctx.plan.source,
+                (*info.path, "code"),
+                f"node '{info.code}' has no `titre`; give it one, or record it in `lacunes` "
+                "if the source does not give it",
+            )

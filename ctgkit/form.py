@@ -1,0 +1,330 @@
+"""Fiche forms as data: the shipped forms (``ctgkit/forms/*.yaml``), a plan's own fields,
+and the pydantic model of a fiche built from them.
+
+One source of truth: validation (the model), the JSON Schema given to editors
+(``ctg schema fiche --plan``), the checks of choices and grids, and the rendered fiche card
+all come from a :class:`Form`. Models are cached per form, so a thousand plans on one form
+build one model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, create_model
+
+from .model import (
+    STANDARD_FIELDS,
+    Base,
+    Date,
+    FicheBase,
+    FieldSpec,
+    FormFile,
+    FormSpec,
+    Markdown,
+    YesNo,
+    choice,
+    fold,
+)
+
+FORMS_DIR = Path(__file__).resolve().parent / "forms"
+DEFAULT_FORM = "général"
+#: Keys of a plan's own fields: lowercase French words, accents kept, ``_`` between words.
+KEY_SYNTAX = re.compile(r"[a-zà-öø-ÿœæ][a-zà-öø-ÿœæ0-9]*(?:_[a-zà-öø-ÿœæ0-9]+)*")
+
+
+class FormError(Exception):
+    """A form that cannot be used: unknown name, bad field definition. ``path`` is where
+    in plan.yaml (a data path under ``formulaire``)."""
+
+    def __init__(self, message: str, path: tuple[Any, ...] = ("formulaire",)) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a form, in form order."""
+
+    key: str  # YAML key
+    attr: str  # attribute of the fiche model
+    kind: str  # standard kind (see model.STANDARD_FIELDS) or a form type (texte, choix…)
+    label: str
+    help: str = ""
+    required: bool = False
+    standard: bool = True
+    choices: tuple[str, ...] = ()
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    lines: tuple[tuple[str, str], ...] = ()  # (key, label) of a grille oui/non
+
+    @property
+    def group_map(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.groups)
+
+
+@dataclass
+class Form:
+    name: str
+    title: str
+    fields: list[FormField]
+    by_key: dict[str, FormField] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_key = {f.key: f for f in self.fields}
+
+    @property
+    def signature(self) -> tuple[Any, ...]:
+        return (self.name, tuple(self.fields))
+
+    def model(self) -> type[FicheBase]:
+        """The pydantic model of a fiche on this form (cached per form)."""
+        model = _MODELS.get(self.signature)
+        if model is None:
+            model = _MODELS[self.signature] = _build_model(self)
+        return model
+
+    def of_kind(self, *kinds: str) -> list[FormField]:
+        return [f for f in self.fields if f.kind in kinds]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@lru_cache(maxsize=None)
+def shipped_forms() -> dict[str, FormFile]:
+    """The forms shipped with ctgkit, by folded name."""
+    from .source import parse_yaml
+
+    forms = {}
+    for path in sorted(FORMS_DIR.glob("*.yaml")):
+        data = FormFile.model_validate(parse_yaml(path.read_text(encoding="utf-8")))
+        forms[fold(data.name)] = data
+    return forms
+
+
+def shipped_names() -> list[str]:
+    return [f.name for f in shipped_forms().values()]
+
+
+def resolve(spec: FormSpec) -> Form:
+    """The form a plan's fiches follow: a shipped form plus the plan's own fields."""
+    base = shipped_forms().get(fold(spec.base))
+    if base is None:
+        names = ", ".join(shipped_names())
+        raise FormError(
+            f"unknown form '{spec.base}' (ctgkit ships: {names})", ("formulaire", "base")
+        )
+    fields = [_field(f, ("shipped", i)) for i, f in enumerate(base.fields)]
+    known = {f.key for f in fields}
+    for index, extra in enumerate(spec.fields):
+        where = ("formulaire", "champs", index)
+        if extra.key in known and extra.type is not None:
+            raise FormError(f"the form already has a field '{extra.key}'", (*where, "nom"))
+        made = _field(extra, where)
+        if extra.key in known:  # a standard field re-labelled or made required
+            fields = [made if f.key == extra.key else f for f in fields]
+        else:
+            fields.append(made)
+            known.add(extra.key)
+    name = base.name if not spec.fields else f"{base.name}+{len(spec.fields)}"
+    return Form(name, base.title, fields)
+
+
+def _field(spec: FieldSpec, where: tuple[Any, ...]) -> FormField:
+    standard = STANDARD_FIELDS.get(spec.key)
+    if spec.type is None:
+        if standard is None:
+            raise FormError(
+                f"field '{spec.key}' is not a standard field: give its `type` "
+                "(texte, markdown, liste, nombre, montant, date, oui/non, choix, "
+                "choix multiples, grille oui/non)",
+                (*where, "nom"),
+            )
+        return FormField(
+            key=standard.key,
+            attr=standard.attr,
+            kind=standard.kind,
+            label=spec.label or standard.label,
+            help=spec.help or standard.help,
+            required=standard.required or spec.required,
+            standard=True,
+        )
+    if standard is not None:
+        raise FormError(
+            f"'{spec.key}' is a standard field; a form field of its own needs another name",
+            (*where, "nom"),
+        )
+    if not KEY_SYNTAX.fullmatch(spec.key):
+        raise FormError(
+            f"field name '{spec.key}' must be lowercase words joined by _ (e.g. public_cible)",
+            (*where, "nom"),
+        )
+    kind = spec.type
+    if kind == "choix" and not spec.choices:
+        raise FormError(f"field '{spec.key}' of type choix needs `choix`", (*where, "type"))
+    if kind == "choix multiples" and not (spec.choices or spec.groups):
+        raise FormError(
+            f"field '{spec.key}' of type choix multiples needs `choix` or `groupes`",
+            (*where, "type"),
+        )
+    if kind == "grille oui/non" and not spec.lines:
+        raise FormError(f"field '{spec.key}' of type grille oui/non needs `lignes`", (*where, "type"))
+    for position, line in enumerate(spec.lines):
+        if not KEY_SYNTAX.fullmatch(line.key):
+            raise FormError(
+                f"line name '{line.key}' must be lowercase words joined by _",
+                (*where, "lignes", position, "nom"),
+            )
+    return FormField(
+        key=spec.key,
+        attr="f_" + _identifier(spec.key),
+        kind=kind,
+        label=spec.label or spec.key.replace("_", " ").capitalize(),
+        help=spec.help or "",
+        required=spec.required,
+        standard=False,
+        choices=tuple(spec.choices),
+        groups=tuple((g, tuple(items)) for g, items in spec.groups.items()),
+        lines=tuple((line.key, line.label or line.key.replace("_", " ")) for line in spec.lines),
+    )
+
+
+def _identifier(key: str) -> str:
+    folded = fold(key).replace(" ", "_")
+    return re.sub(r"[^a-z0-9_]", "_", folded)
+
+
+# --------------------------------------------------------------------------- models
+
+
+_MODELS: dict[tuple[Any, ...], type[FicheBase]] = {}
+
+
+def _build_model(form: Form) -> type[FicheBase]:
+    definitions = {f.attr: _definition(f) for f in form.fields}
+    model = create_model(  # type: ignore[call-overload]
+        "Fiche_" + _identifier(form.name), __base__=FicheBase, **definitions
+    )
+    model.__doc__ = f"Une fiche action sur le formulaire « {form.name} » ({form.title})."
+    model.form = form
+    return model
+
+
+def _definition(form_field: FormField) -> tuple[Any, Any]:
+    meta: dict[str, Any] = {"alias": form_field.key, "title": form_field.label}
+    if form_field.help:
+        meta["description"] = form_field.help
+    if form_field.standard:
+        standard = STANDARD_FIELDS[form_field.key]
+        annotation = standard.annotation
+        if form_field.required and not standard.required:
+            return annotation, Field(..., **meta)
+        default = standard.default
+        if isinstance(default, list):
+            return annotation, Field(default_factory=list, **meta)
+        return annotation, Field(default, **meta)
+    annotation, default = _custom_type(form_field)
+    if form_field.required:
+        return annotation, Field(..., **meta)
+    if default == []:
+        return annotation, Field(default_factory=list, **meta)
+    if default == {}:
+        return annotation, Field(default_factory=dict, **meta)
+    return annotation, Field(default, **meta)
+
+
+def _finite(value: Any) -> Any:
+    import math
+
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("expected a finite number")
+    return value
+
+
+def _empty_groups(value: Any) -> Any:
+    # "Groupe:" with nothing under it means nothing ticked in that group.
+    if isinstance(value, dict):
+        return {k: ([] if v is None else v) for k, v in value.items()}
+    return value
+
+
+def _custom_type(form_field: FormField) -> tuple[Any, Any]:
+    kind = form_field.kind
+    if kind == "texte":
+        return str | None, None
+    if kind == "markdown":
+        return Markdown | None, None
+    if kind == "liste":
+        return list[str], []
+    if kind in ("nombre", "montant"):
+        extra = {"format": "euros"} if kind == "montant" else {}
+        return (
+            Annotated[float | None, BeforeValidator(_finite), Field(json_schema_extra=extra)],
+            None,
+        )
+    if kind == "date":
+        return Date | None, None
+    if kind == "oui/non":
+        return YesNo, None
+    if kind == "choix":
+        return (
+            Annotated[Literal[form_field.choices] | None, choice(form_field.choices)],  # type: ignore[valid-type]
+            None,
+        )
+    if kind == "choix multiples" and not form_field.groups:
+        item = Annotated[Literal[form_field.choices], choice(form_field.choices)]  # type: ignore[valid-type]
+        return list[item], []  # type: ignore[valid-type]
+    if kind == "choix multiples":
+        # Groups and items are checked by a rule (CTG050), which can say "wrong group"; the
+        # schema still lists them for editors.
+        schema_props = {
+            group: {"type": ["array", "null"], "items": {"enum": list(items)}}
+            for group, items in form_field.groups
+        }
+        return (
+            Annotated[
+                dict[str, list[str]],
+                BeforeValidator(_empty_groups),
+                Field(json_schema_extra={"properties": schema_props}),
+            ],
+            {},
+        )
+    if kind == "grille oui/non":
+        grid = create_model(  # type: ignore[call-overload]
+            "Grille_" + _identifier(form_field.key),
+            __base__=Base,
+            **{
+                "l_" + _identifier(key): (YesNo, Field(None, alias=key, title=label))
+                for key, label in form_field.lines
+            },
+        )
+        return grid | None, None
+    raise AssertionError(kind)
+
+
+def grid_values(form_field: FormField, value: Any) -> list[tuple[str, str, bool | None]]:
+    """``(key, label, yes/no/None)`` for each line of a grille oui/non value."""
+    return [
+        (key, label, getattr(value, "l_" + _identifier(key)) if value is not None else None)
+        for key, label in form_field.lines
+    ]
+
+
+def find_in_groups(form_field: FormField, label: str) -> tuple[str, str] | None:
+    """``(group, item)`` of a choix multiples field for a typed ``label``, or None."""
+    wanted = fold(label)
+    for group, items in form_field.groups:
+        for item in items:
+            if fold(item) == wanted:
+                return group, item
+    return None
+
+
+def find_group(form_field: FormField, label: str) -> str | None:
+    wanted = fold(label)
+    return next((g for g, _ in form_field.groups if fold(g) == wanted), None)
