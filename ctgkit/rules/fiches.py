@@ -206,7 +206,7 @@ def quoted_text_mismatch(ctx: PlanContext) -> Iterator[Finding]:
     Example: fiche 17 of Civraisien 2019 cites 5.2.f with the text of 5.1.g.
     """
     index = ctx.index
-    folded_titles = [(info, fold(info.node.title)) for info in index.order]
+    folded_titles = [(info, fold(info.node.title or "")) for info in index.order]
     for loaded in ctx.plan.fiches:
         for position, ref in enumerate(loaded.fiche.objectives):
             if not ref.text or not index.well_formed(ref.code):
@@ -215,7 +215,7 @@ def quoted_text_mismatch(ctx: PlanContext) -> Iterator[Finding]:
             if info is None:
                 continue
             quoted = fold(ref.text)
-            if _similar(quoted, fold(info.node.title)):
+            if _similar(quoted, fold(info.node.title or "")):
                 continue
             owner = next(
                 (o for o, t in folded_titles if o is not info and _similar(quoted, t)), None

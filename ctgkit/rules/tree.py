@@ -57,10 +57,11 @@ def duplicate_code(ctx: PlanContext) -> Iterator[Finding]:
     for info in index.duplicates:
         first = index.nodes[index.canonical(info.code)]
         line, _ = ctx.plan.source.locator().position((*first.path, "code"))
+        title = (first.node.title or "")[:60]
         yield Finding(
             ctx.plan.source,
             (*info.path, "code"),
-            f"code '{info.code}' is already used on line {line} ({first.node.title[:60]})",
+            f"code '{info.code}' is already used on line {line} ({title})",
         )
 
 
