@@ -160,7 +160,7 @@ def compute(
     counted = [
         info
         for info in index.order
-        if not index.is_gap(info.code)
+        if not index.untranscribed(info)
         and (info.level + 1 == counted_level or (info.is_leaf and info.level + 1 < counted_level))
     ]
     rows = [_row(index, info, served, fiche_rows) for info in counted]

@@ -61,12 +61,14 @@ class PlanIndex:
             for i, child in reversed(list(enumerate(node.children))):
                 stack.append((child, level + 1, (*path, "enfants", i), (*ancestors, key)))
         self.gap_codes = {self.canonical(g.code) for g in meta.gaps if g.code}
-        # A childless node recorded as a gap is « non transcrit », not an objective.
+        # A childless node without a title, recorded as a gap, is « non transcrit » (the
+        # source does not give it): not an objective. One with a title is transcribed, and
+        # its gap is a note on it.
         self.not_transcribed: list[NodeInfo] = [
-            info for info in self.order if info.is_leaf and self.is_gap(info.code)
+            info for info in self.order if self.untranscribed(info)
         ]
         self.leaves: list[NodeInfo] = [
-            info for info in self.order if info.is_leaf and not self.is_gap(info.code)
+            info for info in self.order if info.is_leaf and not self.untranscribed(info)
         ]
         for leaf in self.leaves:
             for ancestor in leaf.ancestors:
@@ -81,6 +83,9 @@ class PlanIndex:
 
     def is_gap(self, code: str) -> bool:
         return self.canonical(code) in self.gap_codes
+
+    def untranscribed(self, info: NodeInfo) -> bool:
+        return info.is_leaf and info.node.title is None and self.is_gap(info.code)
 
     def is_editorial(self, info: NodeInfo) -> bool:
         """The code was assigned by the transcriber, not printed in the source."""
