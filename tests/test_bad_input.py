@@ -27,7 +27,7 @@ def test_bom_is_accepted(mini: Path) -> None:
 
 
 def test_binary_data_is_located(mini: Path) -> None:
-    (mini / FICHE).write_bytes(b"number: 2\ntitle: x\x00\x01\x02\n")
+    (mini / FICHE).write_bytes("numéro: 2\ntitre: x\x00\x01\x02\n".encode())
     assert codes_at(mini, FICHE) == [(2, 9, "CTG002")]
 
 
@@ -45,7 +45,7 @@ def test_random_bytes_never_raise(mini: Path) -> None:
 
 def test_symlink_to_a_file_outside_the_plan_is_refused(mini: Path, tmp_path: Path) -> None:
     secret = tmp_path / "secret.yaml"
-    secret.write_text("number: 99\ntitle: SECRET\n", encoding="utf-8")
+    secret.write_text("numéro: 99\ntitre: SECRET\n", encoding="utf-8")
     (mini / "fiches" / "04-link.yaml").symlink_to(secret)
     diagnostics = validate(mini)
     assert [(d.line, d.column, d.code) for d in diagnostics] == [(1, 1, "CTG004")]
@@ -68,7 +68,7 @@ def test_narrative_link_outside_is_refused(mini: Path, tmp_path: Path) -> None:
     (mini / "narrative" / "territoire.md").symlink_to(target)
     diagnostics = validate(mini)
     assert [(d.file.rsplit("/", 1)[-1], d.line, d.column, d.code) for d in diagnostics] == [
-        ("plan.yaml", 31, 11, "CTG013")
+        ("plan.yaml", 33, 14, "CTG013")
     ]
 
 
@@ -124,20 +124,20 @@ def test_plan_yaml_that_is_a_list(mini: Path) -> None:
 
 def test_python_tags_are_not_constructed(mini: Path) -> None:
     (mini / FICHE).write_text(
-        "number: 2\ntitle: !!python/object/apply:os.system [echo pwned]\n", encoding="utf-8"
+        "numéro: 2\ntitre: !!python/object/apply:os.system [echo pwned]\n", encoding="utf-8"
     )
     assert codes_at(mini, FICHE) == [(2, 8, "CTG001")]
 
 
 def test_second_document_is_refused(mini: Path) -> None:
-    (mini / FICHE).write_text("number: 2\ntitle: a\n---\nnumber: 3\n", encoding="utf-8")
+    (mini / FICHE).write_text("numéro: 2\ntitre: a\n---\nnuméro: 3\n", encoding="utf-8")
     assert codes_at(mini, FICHE) == [(3, 1, "CTG001")]
 
 
 def test_deep_steps_are_refused_with_a_position(mini: Path) -> None:
-    text = "number: 2\ntitle: a\nsteps:\n"
+    text = "numéro: 2\ntitre: a\nétapes:\n"
     for depth in range(40):
-        text += "  " * (2 * depth) + "- text: x\n" + "  " * (2 * depth + 1) + "steps:\n"
+        text += "  " * (2 * depth) + "- texte: x\n" + "  " * (2 * depth + 1) + "étapes:\n"
     text += "  " * 80 + "- fin\n"
     (mini / FICHE).write_text(text, encoding="utf-8")
     found = codes_at(mini, FICHE)

@@ -13,8 +13,8 @@ def break_mini(mini: Path) -> None:
     fiche = mini / "fiches" / "03-bus-services.yaml"
     fiche.write_text(
         fiche.read_text(encoding="utf-8")
-        .replace("objectives:\n  - code: 2.1.a", "objectives:\n  - code: 9.9.z")
-        .replace("end: 2024", "end: 2030")
+        .replace("objectifs:\n  - code: 2.1.a", "objectifs:\n  - code: 9.9.z")
+        .replace("fin: 2024", "fin: 2030")
         .replace("pilotes: [CCAS]", "pilotes: [CCAS]\npilote: [Mairie]"),
         encoding="utf-8",
     )
@@ -48,7 +48,7 @@ def test_errors_are_located_sorted_and_counted(mini: Path) -> None:
 
 def test_warnings_fail_only_with_strict(mini: Path) -> None:
     fiche = mini / "fiches" / "03-bus-services.yaml"
-    fiche.write_text(fiche.read_text(encoding="utf-8").replace("end: 2024", "end: 2030"))
+    fiche.write_text(fiche.read_text(encoding="utf-8").replace("fin: 2024", "fin: 2030"))
     assert invoke("validate", str(mini)).exit_code == 0
     assert invoke("validate", "--strict", str(mini)).exit_code == 1
 
@@ -131,7 +131,7 @@ def test_many_plans_use_worker_processes_and_keep_order(tmp_path: Path) -> None:
     for number in range(10):
         shutil.copytree(MINI, tmp_path / f"plan-{number:02d}")
     broken = tmp_path / "plan-07" / "fiches" / "02-lieu-parents.yaml"
-    broken.write_text("number: 2\ntitle: [\n", encoding="utf-8")
+    broken.write_text("numéro: 2\ntitre: [\n", encoding="utf-8")
     result = run_ctg("validate", "--jobs", "2", str(tmp_path))
     assert result.returncode == 1
     assert result.stdout.splitlines()[0].startswith(
@@ -163,19 +163,19 @@ def test_pre_commit_hook_is_declared() -> None:
 
 
 def test_unquoted_decimal_codes_and_numbers_keep_their_spelling(mini: Path) -> None:
-    """``strategic_objectives: [1.10]`` is objective 1.10, not 1.1; fiches 1.10 and 1.1 are
+    """``objectifs_stratégiques: [1.10]`` is objective 1.10, not 1.1; fiches 1.10 and 1.1 are
     two fiches, not a duplicate."""
     fiche = mini / "fiches" / "01-places-accueil.yaml"
     text = fiche.read_text(encoding="utf-8")
     fiche.write_text(
-        text.replace("number: 1\n", "number: 1.10\n").replace(
-            "strategic_objectives: [A.1.1]", "strategic_objectives: [1.10]"
+        text.replace("numéro: 1\n", "numéro: 1.10\n").replace(
+            "objectifs_stratégiques: [A.1.1]", "objectifs_stratégiques: [1.10]"
         ),
         encoding="utf-8",
     )
     second = mini / "fiches" / "02-lieu-parents.yaml"
     second.write_text(
-        second.read_text(encoding="utf-8").replace("number: 2\n", "number: 1.1\n"),
+        second.read_text(encoding="utf-8").replace("numéro: 2\n", "numéro: 1.1\n"),
         encoding="utf-8",
     )
     result = invoke("validate", "--format", "json", str(mini))

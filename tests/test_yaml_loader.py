@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from ctgkit.form import FORMS_DIR
 from ctgkit.source import SourceError, parse_yaml
 
 from .conftest import MINI, PLANS
@@ -106,7 +107,8 @@ def test_same_data_as_ruamel_safe_loader(data: object, flow: bool | None) -> Non
     "path",
     sorted(PLANS.glob("*/plan.yaml"))
     + sorted(PLANS.glob("*/fiches/*.yaml"))
-    + sorted(MINI.rglob("*.yaml")),
+    + sorted(MINI.rglob("*.yaml"))
+    + sorted(FORMS_DIR.glob("*.yaml")),
     ids=lambda p: p.parent.name + "/" + p.name,
 )
 def test_bundled_files_read_the_same(path) -> None:
@@ -135,8 +137,8 @@ def test_refusals_are_located(text: str, code: str, line: int, column: int) -> N
 
 def test_duplicate_key_names_the_first_line() -> None:
     with pytest.raises(SourceError) as caught:
-        parse_yaml("title: a\nend: 2021\nend: 2022\n")
-    assert caught.value.message == "duplicate key 'end' (first defined on line 2)"
+        parse_yaml("titre: a\nfin: 2021\nfin: 2022\n")
+    assert caught.value.message == "duplicate key 'fin' (first defined on line 2)"
 
 
 def test_deep_nesting_is_refused_at_once() -> None:
