@@ -9,6 +9,8 @@ import pytest
 
 from ctgkit import load_plan, validate
 from ctgkit.coverage_model import coverage
+from ctgkit.dates import PartialDate
+from ctgkit.form import grid_values
 from ctgkit.index import PlanIndex
 
 from .conftest import BUNDLED, PLANS
@@ -189,18 +191,28 @@ CIVRAISIEN_2019_FICHES = {
 }
 
 
+def year(date: PartialDate | None) -> int | None:
+    return None if date is None else date.year
+
+
 def test_civraisien_2019_fiches_as_in_the_source() -> None:
     plan = load_plan(PLANS / "civraisien-2019")
     found = {
         f.fiche.number: (
             [o.code for o in f.fiche.objectives],
             f.fiche.pilotes,
-            f.fiche.start,
-            f.fiche.end,
+            year(f.fiche.start),
+            year(f.fiche.end),
         )
         for f in plan.fiches
     }
     assert found == CIVRAISIEN_2019_FICHES
+    # The source gives years only.
+    assert all(
+        date is None or date.month is None
+        for f in plan.fiches
+        for date in (f.fiche.start, f.fiche.end)
+    )
 
 
 def test_civraisien_2019_corrections_of_the_source() -> None:
@@ -233,8 +245,11 @@ def test_civraisien_2024_scheme_and_missing_impact() -> None:
     plan = load_plan(PLANS / "civraisien-2024")
     meta = plan.meta
     tree = PlanIndex(meta)
-    assert [info.code for info in tree.order] == ["1", "1.1", "1.2", "3", "3.1", "3.2", "3.3"]
-    assert tree.get("2") is None and meta.gaps[0].code == "2"  # impact 2 was an image
+    transcribed = [info for info in tree.order if info not in tree.not_transcribed]
+    assert [info.code for info in transcribed] == ["1", "1.1", "1.2", "3", "3.1", "3.2", "3.3"]
+    # Impact 2 was an image: a node without title, recorded in `lacunes` (« non transcrit »).
+    assert [info.code for info in tree.not_transcribed] == ["2"]
+    assert tree.get("2").node.title is None and meta.gaps[0].code == "2"
     assert (meta.period.start, meta.period.end, meta.generation, meta.previous) == (
         2024,
         2027,
@@ -301,14 +316,38 @@ def test_broken_copies_of_the_other_plans_give_located_errors(tmp_path) -> None:
     later = shutil.copytree(PLANS / "civraisien-2024", tmp_path / "civraisien-2024")
     fiche = next((later / "fiches").glob("01-*.yaml"))
     fiche.write_text(
-        fiche.read_text(encoding="utf-8").replace('objectives: ["1.1"]', 'objectives: ["2.1"]'),
+        fiche.read_text(encoding="utf-8").replace('objectifs: ["1.1"]', 'objectifs: ["2.1"]'),
         encoding="utf-8",
     )
-    assert [(d.line, d.column, d.code) for d in validate(later)] == [(8, 14, "CTG021")]
+    assert [(d.line, d.column, d.code) for d in validate(later)] == [(9, 13, "CTG021")]
 
     tarn = shutil.copytree(PLANS / "tarn-agout", tmp_path / "tarn-agout")
     plan_file = tarn / "plan.yaml"
     text = plan_file.read_text(encoding="utf-8")
     plan_file.write_text(text.replace('- code: "1.1.1"', '- code: "1.1"', 1), encoding="utf-8")
+    # Reported at the second "1.1" (the first is objective 1.1 itself, earlier in the file).
+    line = text[: text.index('- code: "1.1.1"')].count("\n") + 1
+    column = text.splitlines()[line - 1].index('"1.1') + 1
     found = [(d.file.rsplit("/", 1)[-1], d.line, d.column, d.code) for d in validate(tarn)]
-    assert found == [("plan.yaml", 184, 19, "CTG022")]
+    assert found == [("plan.yaml", line, column, "CTG022")]
+    assert column == 19
+
+
+def test_civraisien_2019_follows_the_vienne_form_grid() -> None:
+    plan = load_plan(PLANS / "civraisien-2019")
+    assert plan.form is not None and plan.form.name == "vienne-2019"
+    impacts = plan.form.by_key["impacts"].group_map
+    participation = plan.form.by_key["participation"]
+    fiches = {f.fiche.number: f.fiche for f in plan.fiches}
+    for fiche in fiches.values():
+        ticked = fiche.value("impacts")
+        assert ticked, fiche.number
+        for group, items in ticked.items():
+            assert set(items) <= set(impacts[group]), (fiche.number, group)
+    answers = {
+        n: [v for _, _, v in grid_values(participation, f.value("participation"))]
+        for n, f in fiches.items()
+    }
+    assert answers["9"] == [True] * 5
+    assert answers["1"] == [None, True, None, None, True]
+    assert answers["17"] == [None] * 5

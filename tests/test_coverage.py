@@ -127,7 +127,7 @@ def test_plan_with_errors_gives_diagnostics_and_exit_1(mini: Path) -> None:
     fiche.write_text(fiche.read_text(encoding="utf-8").replace("1.2.a", "7.7.q"), encoding="utf-8")
     result = invoke("coverage", "-f", "json", str(mini))
     assert result.exit_code == 1 and result.stdout == ""
-    assert f"{fiche}:4:14: error CTG021" in result.stderr
+    assert f"{fiche}:4:13: error CTG021" in result.stderr
 
 
 def test_md_and_html_matrix_are_the_ones_render_embeds() -> None:
