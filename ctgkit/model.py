@@ -339,7 +339,10 @@ class PlanFile(Base):
     territory: Territory = Field(alias="territoire")
     language: Literal["fr", "en"] = Field("fr", alias="langue", description="Langue des textes du plan.")
     period: Period | None = Field(None, alias="période", description="Période de la convention, en années.")
-    state: Annotated[PlanState | None, BeforeValidator(_state_shorthand)] = Field(
+    state: Annotated[
+        PlanState | None,
+        BeforeValidator(_state_shorthand, json_schema_input_type=Union[PlanState, Literal[PLAN_STATES], None]),  # noqa: UP007
+    ] = Field(
         None, alias="état", description="projet, proposition, adoptée ou signée, avec sa date."
     )
     generation: int | None = Field(None, ge=1, alias="génération", description="1 pour une CTG de 1ère génération…")
@@ -361,7 +364,13 @@ class PlanFile(Base):
     editorial_codes: bool = Field(
         False, alias="codes_éditoriaux", description="Tous les codes ont été attribués à la transcription."
     )
-    form: Annotated[FormSpec, BeforeValidator(lambda v: {"base": v} if isinstance(v, str) else v)] = (
+    form: Annotated[
+        FormSpec,
+        BeforeValidator(
+            lambda v: {"base": v} if isinstance(v, str) else v,
+            json_schema_input_type=Union[str, FormSpec],  # noqa: UP007
+        ),
+    ] = (
         Field(default_factory=FormSpec, alias="formulaire", description="Le formulaire des fiches.")
     )
     strategy: list[Node] = Field(min_length=1, alias="stratégie", description="L'arbre de la stratégie.")
