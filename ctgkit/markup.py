@@ -15,6 +15,8 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from .model import fold
+
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^(#{1,6})(\s)")
 #: Link destinations: inline `](dest)` and reference definitions `[ref]: dest`.
@@ -125,3 +127,8 @@ def md_cell(text: str | None) -> str:
 
 def text_escape(text: str | None) -> Markup:
     return escape(text or "")
+
+
+def slug(text: str) -> str:
+    """An id fragment: lowercase ASCII letters and digits joined by dashes."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "x"

@@ -12,18 +12,20 @@ import re
 import tomllib
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
 
-from . import markup
+from . import card, markup
+from .actors import actors as plan_actors
 from .coverage_model import PlanCoverage, compute, natural_key
-from .index import PlanIndex
+from .form import Form
+from .index import ActorRegistry, NodeInfo, PlanIndex
 from .loader import Plan, load_plan
-from .vocab import IMPACT_GROUPS, PARTICIPATION_STAGES, find_group, find_item, fold
+from .model import Period, PlanFile, fold
 
 FORMATS = ("md", "html")
 #: output file name -> template name, per format
@@ -68,6 +70,8 @@ def _inert(value: Any) -> Any:
         return {key: _inert(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_inert(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _inert(getattr(value, f.name)) for f in fields(value)})
     return value
 
 
@@ -97,15 +101,11 @@ def load_labels(language: str, templates: Path | None = None) -> dict[str, Any]:
 # ------------------------------------------------------------------------- context
 
 
-def _slug(text: str) -> str:
-    folded = fold(text)
-    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "x"
-
-
-#: Ids the templates use for their own headings and a fiche card's parts.
+#: Ids the templates use for their own headings.
 FIXED_IDS = frozenset(
     {
         "toc-title",
+        "draft",
         "context",
         "key-figures",
         "swot",
@@ -117,31 +117,26 @@ FIXED_IDS = frozenset(
         "annexes",
         "coverage",
         "uncovered",
+        "not-transcribed",
         "fiches-without-objectives",
         "actors",
         "fiche-timeline",
     }
 )
-CARD_PARTS = (
-    "-title",
-    "-description",
-    "-impacts",
-    "-steps",
-    "-indicators",
-    "-evaluation",
-    "-participation",
-    "-links",
-)
+#: Suffixes of a fiche card's own ids (its title, its gaps); its fields add theirs.
+CARD_PARTS = ("-title", "-gaps")
 
 
 class Anchors:
     """Unique, stable HTML ids for one document: the same key always gets the same id, and
     two keys that slug alike (1.a and 1.A, two sections both titled « Contexte ») get
-    different ones."""
+    different ones. ``parts`` are the suffixes a fiche card adds to its id (one per field
+    of the form), kept free for every id."""
 
-    def __init__(self) -> None:
+    def __init__(self, parts: tuple[str, ...] = CARD_PARTS) -> None:
         self._ids: dict[tuple[str, str], str] = {}
         self._used: set[str] = set(FIXED_IDS)
+        self._parts = parts
 
     def __call__(self, kind: str, key: str, *, fresh: bool = False) -> str:
         """The id for ``key``; with ``fresh``, a new id even if the key was seen (two
@@ -149,14 +144,19 @@ class Anchors:
         found = None if fresh else self._ids.get((kind, key))
         if found is not None:
             return found
-        base = f"{kind}-{_slug(key)}"
+        base = f"{kind}-{markup.slug(key)}"
         candidate, number = base, 2
-        while candidate in self._used or any(candidate + part in self._used for part in CARD_PARTS):
+        while candidate in self._used or any(candidate + p in self._used for p in self._parts):
             candidate, number = f"{base}-{number}", number + 1
         self._used.add(candidate)
-        self._used.update(candidate + part for part in CARD_PARTS)
+        self._used.update(candidate + part for part in self._parts)
         self._ids[(kind, key)] = candidate
         return candidate
+
+
+def card_parts(form: Form | None) -> tuple[str, ...]:
+    fields = form.fields if form is not None else []
+    return (*CARD_PARTS, *(f"-{markup.slug(f.key)}" for f in fields))
 
 
 @dataclass
@@ -193,6 +193,59 @@ class _Text:
         return markup.md_cell(text)
 
 
+@dataclass(frozen=True)
+class Marks:
+    """What the coverage pages say beyond the counts when the plan is at hand: codes and
+    fiche numbers assigned by the transcriber, notes on nodes the source does not give."""
+
+    editorial_codes: frozenset[str] = frozenset()
+    editorial_numbers: frozenset[str] = frozenset()
+    notes: dict[str, list[str]] = field(default_factory=dict)  # code -> lacune notes
+
+    @classmethod
+    def of(cls, plan: Plan, index: PlanIndex) -> Marks:
+        assert plan.meta is not None
+        notes: dict[str, list[str]] = {}
+        for gap in plan.meta.gaps:
+            info = index.get(gap.code) if gap.code else None
+            if info is not None:
+                notes.setdefault(info.code, []).append(gap.note)
+        return cls(
+            frozenset(info.code for info in index.order if index.is_editorial(info)),
+            frozenset(f.fiche.number for f in plan.fiches if _editorial_number(f.fiche)),
+            notes,
+        )
+
+    @property
+    def any(self) -> bool:
+        return bool(self.editorial_codes or self.editorial_numbers)
+
+
+def _editorial_number(fiche: Any) -> bool:
+    return bool(getattr(fiche, "editorial_number", False))
+
+
+def state_text(meta: PlanFile, labels: dict[str, Any]) -> str:
+    """« proposition du 24 janvier 2023 », « signée », « état non précisé »."""
+    state = meta.state
+    if state is None:
+        return labels["state_unknown"]
+    if state.date is None:
+        return labels["states"].get(state.value, state.value)
+    table = "state_on_day" if state.date.day is not None else "state_in"
+    written = labels[table][state.value].format(date=card.date(state.date, meta.language))
+    if meta.language == "fr":  # « de avril » → « d'avril »
+        written = re.sub(r"\bde (?=[aeiouyàâéèêîôûAEIOU])", "d'", written)
+    return written
+
+
+def banner(meta: PlanFile, labels: dict[str, Any]) -> str | None:
+    """The « document de travail » banner of a plan that is not signed."""
+    if meta.signed:
+        return None
+    return labels["draft_banner"].format(state=state_text(meta, labels))
+
+
 def build_context(
     plan: Plan, fmt: str, labels: dict[str, Any], cov: PlanCoverage | None = None
 ) -> dict[str, Any]:
@@ -202,10 +255,13 @@ def build_context(
         raise RenderError(f"{plan.display_root}: plan.yaml could not be loaded")
     index = PlanIndex(meta)
     cov = cov or compute(plan, index)
+    marks = Marks.of(plan, index)
     text = _Text(fmt)
-    anchors = Anchors()
+    language = meta.language
+    anchors = Anchors(card_parts(plan.form))
     fiches = sorted(plan.fiches, key=lambda loaded: natural_key(loaded.fiche.number))
     fiche_titles = {f.fiche.number: f.fiche.title for f in fiches}
+    registry = ActorRegistry(meta.actors)
 
     def fiche_ref(number: str) -> dict[str, Any]:
         return {
@@ -213,53 +269,83 @@ def build_context(
             "title": text.linkless(fiche_titles.get(number, "")),
             "anchor": anchors("fiche", number),
             "label": labels["fiche_number"].format(n=number),
+            "editorial": number in marks.editorial_numbers,
         }
 
     def objective_ref(code: str) -> dict[str, Any]:
         info = index.get(code)
         title = info.node.title if info else ""
         shown = info.code if info else code
-        return {"code": shown, "title": text.linkless(title), "anchor": anchors("obj", shown)}
+        return {
+            "code": shown,
+            "title": text.linkless(title),
+            "anchor": anchors("obj", shown),
+            "editorial": info is not None and index.is_editorial(info),
+        }
+
+    def actor_ref(name: str) -> dict[str, Any]:
+        actor = registry.find(name)
+        shown = actor.name if actor is not None else " ".join(name.split())
+        return {"name": text.cell(shown), "anchor": anchors("actor", fold(shown))}
 
     served = {row.code: row.fiches for row in compute(plan, index).objectives}
 
-    def tree(nodes: list[Any], level: int) -> list[dict[str, Any]]:
-        out = []
+    def node_context(info: NodeInfo) -> dict[str, Any]:
+        node, level = info.node, info.level
+        untranscribed = index.untranscribed(info)
+        numbers = served.get(node.code, []) if info.is_leaf and not untranscribed else []
+        return {
+            "code": node.code,
+            "editorial": index.is_editorial(info),
+            "title": text.inline(node.title),
+            "anchor": anchors("obj", node.code),
+            "level": level + 1,
+            "heading": min(6, level + 3),
+            "level_name": index.level_name(level),
+            "theme": node.theme,
+            "description": text.block(node.description, heading_base=min(6, level + 4)),
+            "pistes": [text.inline(p) for p in node.pistes],
+            "notes": [text.inline(n) for n in marks.notes.get(node.code, [])],
+            "is_leaf": info.is_leaf,
+            "untranscribed": untranscribed,
+            "fiches": [fiche_ref(n) for n in numbers],
+            "uncovered": info.is_leaf and not untranscribed and not numbers,
+            "children": runs(node.children, info),
+        }
+
+    infos = {id(info.node): info for info in index.order}
+
+    def runs(nodes: list[Any], parent: NodeInfo | None) -> list[dict[str, Any]]:
+        """Sibling nodes in plan order: consecutive leaves below the top level make one list
+        (``leaves``); a branch, or a leaf at the top level, is a section of its own."""
+        out: list[dict[str, Any]] = []
         for node in nodes:
-            is_leaf = not node.children
-            numbers = served.get(node.code, []) if is_leaf else []
-            out.append(
-                {
-                    "code": node.code,
-                    "title": text.inline(node.title),
-                    "anchor": anchors("obj", node.code),
-                    "level": level + 1,
-                    "heading": min(6, level + 3),
-                    "level_name": index.level_name(level),
-                    "theme": node.theme,
-                    "description": text.block(node.description, heading_base=min(6, level + 4)),
-                    "pistes": [text.inline(p) for p in node.pistes],
-                    "is_leaf": is_leaf,
-                    "fiches": [fiche_ref(n) for n in numbers],
-                    "uncovered": is_leaf and not numbers,
-                    "children": tree(node.children, level + 1),
-                }
-            )
+            context = node_context(infos[id(node)])
+            if context["is_leaf"] and parent is not None:
+                if out and out[-1]["leaves"]:
+                    out[-1]["leaves"].append(context)
+                else:
+                    out.append({"leaves": [context], "section": None})
+            else:
+                out.append({"leaves": [], "section": context})
         return out
 
-    fiche_cards = [
-        _fiche_card(loaded.fiche, text, labels, fiche_ref, objective_ref, anchors)
-        for loaded in fiches
-    ]
+    helpers = card.Helpers(text, labels, language, fiche_ref, objective_ref, actor_ref, _safe_url)
+    fiche_cards = [_fiche_card(loaded, plan, text, labels, anchors, helpers) for loaded in fiches]
+    actor_rows = _actors(plan, fiche_ref, anchors, text)
     period = meta.period
+    signed = meta.signed
     context: dict[str, Any] = {
-        "lang": meta.language,
+        "lang": language,
         "labels": labels,
         "format": fmt,
         "slug": plan.slug,
         "title": text.inline(meta.title),
         "title_text": " ".join(meta.title.split()),
         "subtitle": text.inline(meta.subtitle),
+        "banner_text": banner(meta, labels),
+        "state": capitalised(state_text(meta, labels)) if meta.state else labels["state_not_given"],
+        "editorial_note": labels["editorial_note"] if marks.any else None,
         "territory": {
             "name": meta.territory.name,
             "short_name": meta.territory.short_name,
@@ -267,7 +353,7 @@ def build_context(
             "towns": meta.territory.towns,
             "population": meta.territory.population,
         },
-        "period": f"{period.start} – {period.end}",
+        "period": f"{period.start} – {period.end}" if period else labels["period_unknown"],
         "generation": (
             None
             if meta.generation is None
@@ -276,8 +362,9 @@ def build_context(
             else labels["generation_value"].format(n=meta.generation)
         ),
         "previous": meta.previous,
-        "signatories": [s.model_dump() for s in meta.signatories],
-        "key_figures": [k.model_dump() for k in meta.key_figures],
+        "signatories_label": labels["signatories" if signed else "signatories_unsigned"],
+        "signatories": [s.model_dump(by_alias=False) for s in meta.signatories],
+        "key_figures": [k.model_dump(by_alias=False) for k in meta.key_figures],
         "sections": [
             {
                 "title": section.title,
@@ -304,7 +391,7 @@ def build_context(
         "timeline": [
             {"when": t.when, "phase": t.phase, "text": text.cell(t.text)} for t in meta.timeline
         ],
-        "governance": [g.model_dump() for g in meta.governance],
+        "governance": [g.model_dump(by_alias=False) for g in meta.governance],
         "programmes": [
             {
                 "name": p.name,
@@ -316,118 +403,52 @@ def build_context(
             for p in meta.programmes
         ],
         "levels": [{"name": lv.name, "plural": lv.plural or lv.name} for lv in meta.levels],
-        "tree": tree(meta.strategy, 0),
-        "gaps": [{"code": g.code, "note": text.inline(g.note)} for g in meta.gaps],
+        "tree": runs(meta.strategy, None),
+        # Gaps about a node are printed on it; the others here.
+        "gaps": [
+            {"code": g.code, "note": text.inline(g.note)}
+            for g in meta.gaps
+            if not (g.code and index.get(g.code) is not None)
+        ],
         "fiches": fiche_cards,
-        "coverage": coverage_context(cov, labels, text, anchors=anchors),
+        "coverage": coverage_context(cov, labels, text, anchors=anchors, marks=marks),
         "coverage_page": coverage_context(
-            cov, labels, text, link_base=f"plan.{fmt}", anchors=anchors
+            cov, labels, text, link_base=f"plan.{fmt}", anchors=anchors, marks=marks
         ),
-        "actors": _actors(fiches, fiche_ref, anchors),
-        "fiche_timeline": _timeline(fiches, period.start, period.end, fiche_ref),
+        "actors": actor_rows,
+        "actor_kinds": any(row["kind"] for row in actor_rows),
+        "fiche_timeline": _timeline(fiches, period, fiche_ref, labels, language),
     }
     return _inert(context) if fmt == "md" else context
 
 
 def _fiche_card(
-    fiche: Any,
+    loaded: Any,
+    plan: Plan,
     text: _Text,
     labels: dict[str, Any],
-    fiche_ref: Any,
-    objective_ref: Any,
     anchors: Anchors,
+    helpers: card.Helpers,
 ) -> dict[str, Any]:
-    impacts = []
-    for group in IMPACT_GROUPS:
-        ticked: list[str] = []
-        for label, items in fiche.impacts.items():
-            if find_group(label) != group:
-                continue
-            for item in items:
-                found = find_item(item)
-                ticked.append(found[1] if found else item)
-        if ticked:
-            impacts.append({"group": group, "ticked": ticked})
-
-    def steps(items: list[Any], depth: int) -> list[dict[str, Any]]:
-        return [
-            {
-                "label": step.label,
-                "marker": _step_marker(step.label),
-                "text": text.flow(step.text),
-                "depth": depth,
-                "steps": steps(step.steps, depth + 1),
-            }
-            for step in items
-        ]
-
-    participation = []
-    if fiche.participation is not None:
-        for stage in PARTICIPATION_STAGES:
-            value = getattr(fiche.participation, stage)
-            participation.append(
-                {
-                    "stage": labels["stages"][stage],
-                    "value": labels["not_given"]
-                    if value is None
-                    else labels["yes" if value else "no"],
-                    "given": value is not None,
-                }
-            )
-    documents = []
-    for doc in fiche.documents:
-        parts = [p for p in (doc.programme, doc.ref) if p]
-        label = " ".join(parts)
-        if doc.title:
-            label = f"{label} « {doc.title} »" if label else doc.title
-        documents.append({"label": label or (doc.url or ""), "url": _safe_url(doc.url)})
+    fiche = loaded.fiche
+    form = plan.form if plan.form is not None else fiche.form
+    anchor = anchors("fiche", fiche.number)
+    items = card.card_items(fiche, form, helpers, anchor)
     return {
         "number": fiche.number,
+        "editorial": _editorial_number(fiche),
         "label": labels["fiche_number"].format(n=fiche.number),
         "title": text.inline(fiche.title),
         "title_plain": text.linkless(fiche.title),  # for the table of contents (a link)
-        "anchor": anchors("fiche", fiche.number),
-        "description": text.block(fiche.description, heading_base=5),
-        "axes": [objective_ref(code) for code in fiche.axes],
-        "strategic_objectives": [objective_ref(code) for code in fiche.strategic_objectives],
-        "objectives": [objective_ref(ref.code) for ref in fiche.objectives],
-        "pilotes": [text.cell(p) for p in fiche.pilotes],
-        "partners": [text.cell(p) for p in fiche.partners],
-        "duration": labels["durations"].get(fiche.duration) if fiche.duration else None,
-        "start": fiche.start,
-        "end": fiche.end,
-        "status": labels["statuses"].get(fiche.status) if fiche.status else None,
-        "impacts": impacts,
-        "steps": steps(fiche.steps, 0),
-        "indicators": [
-            {
-                "label": text.cell(i.label),
-                "unit": i.unit,
-                "baseline": _number(i.baseline),
-                "target": _number(i.target),
-                "measurements": [
-                    {"date": str(m.date), "value": _number(m.value), "note": m.note}
-                    for m in i.measurements
-                ],
-            }
-            for i in fiche.indicators
-        ],
-        "has_figures": any(
-            i.unit or i.baseline is not None or i.target is not None or i.measurements
-            for i in fiche.indicators
-        ),
-        "evaluation": [text.cell(e) for e in fiche.evaluation],
-        "participation": participation,
-        "linked_fiches": [fiche_ref(n.strip()) for n in fiche.linked_fiches],
-        "documents": documents,
+        "anchor": anchor,
+        "items": items,
+        "blocks": card.blocks(items),
+        "gaps": card.other_gaps(fiche, form, helpers),
     }
 
 
-def _step_marker(label: str | None) -> str | None:
-    label = " ".join((label or "").split())
-    if not label:
-        return None
-    return f"{label}." if label[-1].isdigit() else f"{label} :"
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _safe_url(url: str | None) -> str | None:
@@ -436,32 +457,32 @@ def _safe_url(url: str | None) -> str | None:
     return url if re.match(r"^(https?://|mailto:)", url.strip(), re.I) else None
 
 
-def _number(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def coverage_context(
     cov: PlanCoverage,
     labels: dict[str, Any],
     text: _Text,
     link_base: str | None = "",
     anchors: Anchors | None = None,
+    marks: Marks | None = None,
 ) -> dict[str, Any]:
     """The matrix as ``ctg render`` and ``ctg coverage --format md|html`` both show it.
 
     Links point into the plan document: in-page (``link_base=""``), into another file
-    (``"plan.html"``), or nowhere (``None``, a matrix printed on its own).
+    (``"plan.html"``), or nowhere (``None``, a matrix printed on its own). ``marks`` (when
+    the plan is at hand) adds the editorial marks and the notes on nodes not transcribed.
     """
     pct = f"{100 * cov.ratio:.0f}"
     anchors = anchors or Anchors()
+    marks = marks or Marks()
 
     def href(anchor: str) -> str | None:
         return None if link_base is None else f"{link_base}#{anchor}"
 
+    summary = labels["coverage_summary"].format(covered=cov.covered, total=cov.total, pct=pct)
+    if cov.not_transcribed:
+        count = len(cov.not_transcribed)
+        key = "not_transcribed_summary_one" if count == 1 else "not_transcribed_summary_many"
+        summary += labels[key].format(n=count)
     return {
         "slug": cov.slug,
         "title": text.inline(cov.title),
@@ -469,10 +490,12 @@ def coverage_context(
         "total": cov.total,
         "covered": cov.covered,
         "pct": pct,
-        "summary": labels["coverage_summary"].format(covered=cov.covered, total=cov.total, pct=pct),
+        "summary": summary,
+        "editorial_note": labels["editorial_note"] if marks.any else None,
         "fiches": [
             {
                 "number": f.number,
+                "editorial": f.number in marks.editorial_numbers,
                 "href": href(anchors("fiche", f.number)),
                 "title": text.cell(f.title),
             }
@@ -481,6 +504,7 @@ def coverage_context(
         "rows": [
             {
                 "code": row.code,
+                "editorial": row.code in marks.editorial_codes,
                 "href": href(anchors("obj", row.code)),
                 "title": text.cell(row.title),
                 "cells": [number in row.fiches for number in (f.number for f in cov.fiches)],
@@ -492,6 +516,7 @@ def coverage_context(
         "groups": [
             {
                 "code": g.code,
+                "editorial": g.code in marks.editorial_codes,
                 "href": href(anchors("obj", g.code)),
                 "title": text.cell(g.title),
                 "level": g.level,
@@ -502,12 +527,27 @@ def coverage_context(
             for g in cov.groups
         ],
         "uncovered": [
-            {"code": r.code, "href": href(anchors("obj", r.code)), "title": text.cell(r.title)}
+            {
+                "code": r.code,
+                "editorial": r.code in marks.editorial_codes,
+                "href": href(anchors("obj", r.code)),
+                "title": text.cell(r.title),
+            }
             for r in cov.uncovered
+        ],
+        "not_transcribed": [
+            {
+                "code": r.code,
+                "editorial": r.code in marks.editorial_codes,
+                "href": href(anchors("obj", r.code)),
+                "notes": [text.cell(n) for n in marks.notes.get(r.code, [])],
+            }
+            for r in cov.not_transcribed
         ],
         "fiches_without_objectives": [
             {
                 "number": f.number,
+                "editorial": f.number in marks.editorial_numbers,
                 "href": href(anchors("fiche", f.number)),
                 "title": text.cell(f.title),
             }
@@ -516,60 +556,66 @@ def coverage_context(
     }
 
 
-def _actors(fiches: list[Any], fiche_ref: Any, anchors: Anchors) -> list[dict[str, Any]]:
-    actors: dict[str, dict[str, Any]] = {}
-    for loaded in fiches:
-        fiche = loaded.fiche
-        for role, names in (("leads", fiche.pilotes), ("joins", fiche.partners)):
-            for name in names:
-                key = fold(name).strip(" .")
-                entry = actors.setdefault(
-                    key, {"name": " ".join(name.split()), "leads": [], "joins": []}
-                )
-                if fiche.number not in [r["number"] for r in entry[role]]:
-                    entry[role].append(fiche_ref(fiche.number))
-    ordered = sorted(actors.items(), key=lambda item: item[0])
+def _actors(plan: Plan, fiche_ref: Any, anchors: Anchors, text: _Text) -> list[dict[str, Any]]:
+    """« Qui fait quoi »: the actors that pilot or join a fiche, by registry actor."""
     return [
         {
-            "name": entry["name"],
-            "anchor": anchors("actor", key),
-            "leads": entry["leads"],
-            "joins": entry["joins"],
+            "name": text.cell(row.name),
+            "short_name": row.short_name,
+            "kind": row.kind,
+            "anchor": anchors("actor", fold(row.name)),
+            "leads": [fiche_ref(n) for n in row.pilots],
+            "joins": [fiche_ref(n) for n in row.partners],
         }
-        for key, entry in ordered
+        for row in plan_actors(plan).actors
+        if row.pilots or row.partners
     ]
 
 
-def _timeline(fiches: list[Any], start: int, end: int, fiche_ref: Any) -> dict[str, Any]:
-    years_seen = [y for f in fiches for y in (f.fiche.start, f.fiche.end) if y is not None]
-    first = min([start, *years_seen])
-    last = max([end, *years_seen])
-    years = list(range(first, last + 1))
+def _timeline(
+    fiches: list[Any], period: Period | None, fiche_ref: Any, labels: dict[str, Any], language: str
+) -> dict[str, Any] | None:
+    """Years the fiches run, from their dates (to the year, month or day) and the period;
+    ``None`` when no fiche is dated."""
+    dated = [
+        loaded.fiche
+        for loaded in fiches
+        if getattr(loaded.fiche, "start", None) or getattr(loaded.fiche, "end", None)
+    ]
+    if not dated:
+        return None
+    years_seen = [d.year for f in dated for d in (f.start, f.end) if d is not None]
+    bounds = [period.start, period.end] if period else []
+    years = list(range(min(years_seen + bounds), max(years_seen + bounds) + 1))
+
+    def in_period(year: int) -> bool:
+        return period is None or period.start <= year <= period.end
+
     rows = []
-    for loaded in fiches:
-        fiche = loaded.fiche
-        begin = fiche.start if fiche.start is not None else fiche.end
-        finish = fiche.end if fiche.end is not None else fiche.start
-        cells = [
-            {
-                "year": year,
-                "active": begin is not None and finish is not None and begin <= year <= finish,
-                "in_period": start <= year <= end,
-            }
-            for year in years
-        ]
+    for fiche in dated:
+        begin = (fiche.start or fiche.end).year
+        finish = (fiche.end or fiche.start).year
+        start, end = card.date(fiche.start, language), card.date(fiche.end, language)
+        if start and end:
+            dates = f"{start} – {end}"
+        else:
+            dates = f"{labels['start'] if start else labels['end']} : {start or end}"
         rows.append(
             {
                 **fiche_ref(fiche.number),
-                "start": fiche.start,
-                "end": fiche.end,
-                "dated": begin is not None,
-                "cells": cells,
+                "dates": dates,
+                "cells": [
+                    {"year": y, "active": begin <= y <= finish, "in_period": in_period(y)}
+                    for y in years
+                ],
             }
         )
+    undated = [fiche_ref(f.fiche.number) for f in fiches if f.fiche not in dated]
     return {
-        "years": [{"year": y, "in_period": start <= y <= end} for y in years],
+        "years": [{"year": y, "in_period": in_period(y)} for y in years],
         "rows": rows,
+        "undated": undated,
+        "has_out": any(not in_period(y) for y in years),
     }
 
 
@@ -603,17 +649,28 @@ def render_documents(
 
 
 def render_matrix(
-    cov: PlanCoverage, fmt: str, language: str = "fr", templates: Path | None = None
+    cov: PlanCoverage,
+    fmt: str,
+    language: str = "fr",
+    templates: Path | None = None,
+    plan: Plan | None = None,
 ) -> str:
-    """The coverage matrix alone (``ctg coverage --format md|html``)."""
+    """The coverage matrix alone (``ctg coverage --format md|html``). With ``plan``, the
+    page also carries the « document de travail » banner and the editorial marks."""
     labels = load_labels(language, templates)
     env = _environment(templates, fmt)
+    marks = None
+    banner_text = None
+    if plan is not None and plan.meta is not None:
+        marks = Marks.of(plan, PlanIndex(plan.meta))
+        banner_text = banner(plan.meta, labels)
     context = {
         "lang": language,
         "labels": labels,
         "format": fmt,
         "title_text": cov.title,
-        "coverage": coverage_context(cov, labels, _Text(fmt), link_base=None),
+        "banner_text": banner_text,
+        "coverage": coverage_context(cov, labels, _Text(fmt), link_base=None, marks=marks),
     }
     if fmt == "md":
         context = _inert(context)
@@ -668,7 +725,7 @@ def tidy_markdown(text: str) -> str:
             fenced = not fenced
         if not fenced and line.startswith("#") and out and out[-1].strip():
             out.append("")
-        if not fenced and not line.strip() and out and not out[-1].strip():
+        if not fenced and not line.strip() and (not out or not out[-1].strip()):
             continue
         out.append(line.rstrip() if not fenced else line)
     while out and not out[-1].strip():

@@ -112,18 +112,20 @@ def test_fiche_card_mirrors_the_form(bundled) -> None:
     card = html[html.index('<article class="fiche" id="fiche-2"') :]
     card = html_module.unescape(card[: card.index("</article>")])
     for label in (
-        "Objectifs concernés",
-        "Pilote(s), porteur(s)",
+        "Objectifs",
+        "Pilote(s) / porteur(s)",
         "Partenaires associés",
-        "Durée de l'action",
-        "Impacts potentiels",
+        "Impacts potentiels de l'action",
         "Participation habitante",
-        "Étapes de mise en œuvre",
+        "Étapes chronologiques",
         "Indicateurs de réussite",
         "Méthodes d'évaluation",
-        "Liens",
+        "Documents",
     ):
         assert label in card, label
+    # In form order: the impact grid before the steps, the steps before the participation.
+    impacts, steps = card.index("Impacts potentiels"), card.index("Étapes")
+    assert impacts < steps < card.index("Participation habitante")
     assert '<a href="#obj-4-3-f">' in card
     assert "CLS fiche action n°10 « Faire évoluer le regard sur le vieillissement »" in card
     assert '<th scope="row">Environnement social</th>' in card
@@ -133,7 +135,7 @@ def test_annexes_matrix_actors_and_timeline(bundled) -> None:
     html = bundled["civraisien-2019"]["plan.html"]
     assert "68 objectifs couverts sur 86 (79 %)" in html
     actors = html[html.index('id="actors"') :]
-    row = re.search(r"<tr id=\"actor-mille-bulles\">(.*?)</tr>", actors).group(1)
+    row = re.search(r"<tr id=\"actor-association-mille-bulles\">(.*?)</tr>", actors).group(1)
     assert "Fiche n°1" in row and "Fiche n°4" in row and "Fiche n°7" in row
     timeline = html[html.index('id="fiche-timeline"') :]
     assert '<th scope="col" class="out" title="hors période de la convention">2026</th>' in timeline
@@ -141,15 +143,13 @@ def test_annexes_matrix_actors_and_timeline(bundled) -> None:
 
 def test_indicator_figures_and_languages(tmp_path: Path) -> None:
     outputs = render_documents(load_plan(MINI))
-    assert "<td>%</td><td>0</td><td>80</td><td>2022-06-30 : 65</td>" in outputs["plan.html"]
+    assert "<td>%</td><td>0</td><td>80</td><td>30 juin 2022 : 65</td>" in outputs["plan.html"]
     english = tmp_path / "mini"
     import shutil
 
     shutil.copytree(MINI, english)
     plan_file = english / "plan.yaml"
-    plan_file.write_text(
-        plan_file.read_text(encoding="utf-8").replace("language: fr", "language: en")
-    )
+    plan_file.write_text(plan_file.read_text(encoding="utf-8").replace("langue: fr", "langue: en"))
     html = render_documents(load_plan(english))["plan.html"]
     assert '<html lang="en">' in html and "Contents" in html and "Sommaire" not in html
 
@@ -176,7 +176,7 @@ def test_render_command_layout_and_formats(tmp_path: Path) -> None:
 
 def test_plan_with_errors_stops_before_writing(tmp_path: Path, mini: Path) -> None:
     fiche = mini / "fiches" / "03-bus-services.yaml"
-    fiche.write_text(fiche.read_text(encoding="utf-8").replace("start: 2022", "start: soon"))
+    fiche.write_text(fiche.read_text(encoding="utf-8").replace("début: 2022", "début: soon"))
     result = invoke(
         "render", str(PLANS / "civraisien-2024"), str(mini), "-o", str(tmp_path / "site")
     )
@@ -203,9 +203,9 @@ def test_user_templates_override_by_file_name(tmp_path: Path) -> None:
     assert result.exit_code == 0
     md = (tmp_path / "out" / "mini" / "plan.md").read_text(encoding="utf-8")
     assert "FICHE 1: Ouvrir une micro-crèche" in md and "## Table des matières" in md
-    assert "| Pilote(s), porteur(s) |" not in md
+    assert "| Pilote(s) / porteur(s) |" not in md
     html = (tmp_path / "out" / "mini" / "plan.html").read_text(encoding="utf-8")
-    assert "Pilote(s), porteur(s)" in html  # the HTML card was not overridden
+    assert "Pilote(s) / porteur(s)" in html  # the HTML card was not overridden
 
 
 def test_broken_user_template_is_a_located_usage_error(tmp_path: Path) -> None:

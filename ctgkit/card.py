@@ -1,0 +1,336 @@
+"""Analyses → templates: a fiche as the card the documents print, derived from its form.
+
+The card is the form's fields in form order (:class:`CardItem`), each value already
+prepared for the templates: dates in words, amounts in euros, ticks grouped, actors by
+their registry name. A plan's own fields and another CAF's form therefore print without
+template changes. Empty is not unknown: an empty field is not printed; what the source
+does not give is a gap of the fiche (``lacunes``), printed under the field it concerns or
+in a block of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .dates import PartialDate
+from .form import Form, FormField, find_group, find_in_groups, grid_values
+from .markup import slug
+from .model import FicheBase
+
+NBSP = "\u00a0"
+
+#: How each kind of field is printed: its template macro (``shape``) and whether it is a
+#: row of the card's table or a section of its own (long content).
+SHAPES: dict[str, tuple[str, bool]] = {
+    "texte": ("text", False),
+    "nombre": ("text", False),
+    "montant": ("text", False),
+    "date": ("text", False),
+    "oui/non": ("text", False),
+    "choix": ("text", False),
+    "liste": ("list", False),
+    "codes": ("objectives", False),
+    "objectifs": ("objectives", False),
+    "acteurs": ("actors", False),
+    "markdown": ("markdown", True),
+    "fiches": ("fiches", True),
+    "documents": ("documents", True),
+    "liste_markdown": ("list", True),
+    "choix multiples": ("choices", True),
+    "grille oui/non": ("grid", True),
+    "étapes": ("steps", True),
+    "indicateurs": ("indicators", True),
+    "budget": ("budget", True),
+}
+#: Kinds that are not rows: the number and title head the card, gaps are spread over it.
+NOT_ROWS = frozenset({"numéro", "titre", "hidden", "lacunes"})
+
+
+@dataclass(frozen=True)
+class CardItem:
+    """One field of a fiche, ready to print."""
+
+    key: str  # the YAML key
+    label: str
+    kind: str  # the form's kind (texte, montant, choix multiples, étapes…)
+    shape: str  # the template macro that prints it (see SHAPES)
+    block: bool  # a section of its own rather than a row of the card's table
+    value: Any  # prepared for the template; empty when only gaps are printed
+    gaps: list[Any] = field(default_factory=list)  # notes of the lacunes about this field
+    anchor: str = ""
+
+
+@dataclass(frozen=True)
+class CardBlock:
+    """Consecutive rows (one table) or one section, in form order."""
+
+    rows: list[CardItem]
+    section: CardItem | None = None
+
+
+@dataclass
+class Helpers:
+    """What a card needs from the document it is printed in."""
+
+    text: Any  # rendering._Text
+    labels: dict[str, Any]
+    language: str
+    fiche_ref: Callable[[str], dict[str, Any]]
+    objective_ref: Callable[[str], dict[str, Any]]
+    actor_ref: Callable[[str], dict[str, Any]]
+    safe_url: Callable[[str | None], str | None]
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def number(value: float | int | str | None, language: str = "fr") -> str | None:
+    """« 1 500 », « 2,5 » (French spacing and comma); text is kept as written."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    written = format(value, ",")
+    if language == "fr":
+        written = written.replace(",", NBSP).replace(".", ",")
+    return written
+
+
+def amount(value: float | int | None, language: str = "fr") -> str | None:
+    """« 1 500 € », « 1 500,50 € »."""
+    if value is None:
+        return None
+    whole = float(value).is_integer()
+    written = format(int(value), ",") if whole else format(float(value), ",.2f")
+    if language == "fr":
+        return written.replace(",", NBSP).replace(".", ",") + NBSP + "€"
+    return "€" + written
+
+
+def date(value: PartialDate | None, language: str = "fr") -> str | None:
+    if value is None:
+        return None
+    return value.french() if language == "fr" else value.english()
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def is_empty(value: Any) -> bool:
+    if value is None or value == "" or value == []:
+        return True
+    if isinstance(value, dict):
+        return all(is_empty(v) for v in value.values())
+    return False
+
+
+# --------------------------------------------------------------------------- the card
+
+
+def card_items(fiche: FicheBase, form: Form, helpers: Helpers, anchor: str) -> list[CardItem]:
+    """The printed fields of ``fiche``, in form order; empty ones left out."""
+    gaps_by_field: dict[str, list[str]] = {}
+    for gap in getattr(fiche, "gaps", []):
+        if gap.field and gap.field in form.by_key:
+            gaps_by_field.setdefault(gap.field, []).append(gap.note)
+    items = []
+    for form_field in form.fields:
+        if form_field.kind in NOT_ROWS:
+            continue
+        value = _prepare(form_field, getattr(fiche, form_field.attr, None), helpers)
+        gaps = gaps_by_field.get(form_field.key, [])
+        if is_empty(value) and not gaps:
+            continue
+        shape, block = SHAPES.get(form_field.kind, ("text", False))
+        label = helpers.labels.get("fields", {}).get(form_field.key, form_field.label)
+        items.append(
+            CardItem(
+                key=form_field.key,
+                label=label,
+                kind=form_field.kind,
+                shape=shape,
+                block=block,
+                value=None if is_empty(value) else value,
+                # A row of a table holds one line; a section may hold paragraphs.
+                gaps=[helpers.text.flow(g) if block else helpers.text.cell(g) for g in gaps],
+                anchor=f"{anchor}-{slug(form_field.key)}",
+            )
+        )
+    return items
+
+
+def other_gaps(fiche: FicheBase, form: Form, helpers: Helpers) -> list[Any]:
+    """The fiche's lacunes that name no field of its form."""
+    return [
+        helpers.text.flow(gap.note)
+        for gap in getattr(fiche, "gaps", [])
+        if not (gap.field and gap.field in form.by_key)
+    ]
+
+
+def blocks(items: list[CardItem]) -> list[CardBlock]:
+    """Rows grouped into tables between the sections, keeping form order."""
+    out: list[CardBlock] = []
+    for item in items:
+        if item.block:
+            out.append(CardBlock([], item))
+        elif out and out[-1].section is None:
+            out[-1].rows.append(item)
+        else:
+            out.append(CardBlock([item]))
+    return out
+
+
+def _prepare(form_field: FormField, value: Any, helpers: Helpers) -> Any:
+    """The value of one field as its template macro prints it."""
+    kind, text, labels, language = form_field.kind, helpers.text, helpers.labels, helpers.language
+    if is_empty(value):
+        return None
+    if kind == "texte":
+        return text.cell(str(value))
+    if kind == "markdown":
+        return text.block(value, heading_base=5)
+    if kind == "liste":
+        return [text.cell(str(v)) for v in value]
+    if kind == "liste_markdown":
+        return [text.flow(v) for v in value]
+    if kind == "nombre":
+        return number(value, language)
+    if kind == "montant":
+        return amount(value, language)
+    if kind == "date":
+        return date(value, language)
+    if kind == "oui/non":
+        return labels["yes" if value else "no"]
+    if kind == "choix":
+        return labels.get("choices", {}).get(value) or capitalised(value)
+    if kind == "choix multiples":
+        return _choices(form_field, value)
+    if kind == "grille oui/non":
+        return [
+            {"label": label, "value": labels["yes" if given else "no"]}
+            for _key, label, given in grid_values(form_field, value)
+            if given is not None
+        ] or None
+    if kind == "codes":
+        return [helpers.objective_ref(code) for code in value]
+    if kind == "objectifs":
+        return [helpers.objective_ref(ref.code) for ref in value]
+    if kind == "acteurs":
+        refs: list[dict[str, Any]] = []
+        for name in value:
+            ref = helpers.actor_ref(name)
+            if ref["anchor"] not in [r["anchor"] for r in refs]:
+                refs.append(ref)
+        return refs
+    if kind == "étapes":
+        return _steps(value, text, 0)
+    if kind == "indicateurs":
+        return _indicators(value, helpers)
+    if kind == "budget":
+        return _budget(value, helpers)
+    if kind == "fiches":
+        return [helpers.fiche_ref(str(n).strip()) for n in value]
+    if kind == "documents":
+        return _documents(value, helpers)
+    return text.inline(str(value))
+
+
+def _choices(form_field: FormField, value: Any) -> list[dict[str, Any]] | None:
+    """Ticked items by group, in form order; items the form does not know are kept as typed."""
+    if not form_field.groups:
+        return [{"group": None, "ticked": list(value)}]
+    ticked: dict[str, list[str]] = {group: [] for group, _ in form_field.groups}
+    unknown: dict[str, list[str]] = {}
+    for label, items in value.items():
+        group = find_group(form_field, label)
+        for item in items or []:
+            found = find_in_groups(form_field, item)
+            if group is not None and found is not None and found[0] == group:
+                ticked[group].append(found[1])
+            elif group is not None:
+                ticked[group].append(item)
+            else:
+                unknown.setdefault(label, []).append(item)
+    order = {item: i for _, items in form_field.groups for i, item in enumerate(items)}
+    out = [
+        {"group": group, "ticked": sorted(items, key=lambda i: order.get(i, len(order)))}
+        for group, items in ticked.items()
+        if items
+    ]
+    out += [{"group": group, "ticked": items} for group, items in unknown.items()]
+    return out or None
+
+
+def _steps(items: list[Any], text: Any, depth: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": step.label,
+            "marker": _step_marker(step.label),
+            "text": text.flow(step.text),
+            "depth": depth,
+            "steps": _steps(step.steps, text, depth + 1),
+        }
+        for step in items
+    ]
+
+
+def _step_marker(label: str | None) -> str | None:
+    label = " ".join((label or "").split())
+    if not label:
+        return None
+    return f"{label}." if label[-1].isdigit() else f"{label} :"
+
+
+def _indicators(items: list[Any], helpers: Helpers) -> dict[str, Any]:
+    language = helpers.language
+    rows = [
+        {
+            "label": helpers.text.cell(i.label),
+            "unit": i.unit,
+            "baseline": number(i.baseline, language),
+            "baseline_date": date(i.baseline_date, language),
+            "target": number(i.target, language),
+            "measurements": [
+                {"date": date(m.date, language), "value": number(m.value, language), "note": m.note}
+                for m in i.measurements
+            ],
+        }
+        for i in items
+    ]
+    has_figures = any(
+        i.unit or i.baseline is not None or i.target is not None or i.measurements for i in items
+    )
+    return {"rows": rows, "has_figures": has_figures}
+
+
+def _budget(lines: list[Any], helpers: Helpers) -> dict[str, Any]:
+    language = helpers.language
+    amounts = [line.amount for line in lines if line.amount is not None]
+    return {
+        "lines": [
+            {
+                "funder": helpers.text.cell(line.funder),
+                "amount": amount(line.amount, language) or "",
+                "nature": helpers.text.cell(line.nature or ""),
+            }
+            for line in lines
+        ],
+        "total": amount(sum(amounts), language) if amounts else None,
+        "has_nature": any(line.nature for line in lines),
+    }
+
+
+def _documents(docs: list[Any], helpers: Helpers) -> list[dict[str, Any]]:
+    out = []
+    for doc in docs:
+        label = " ".join(p for p in (doc.programme, doc.ref) if p)
+        if doc.title:
+            label = f"{label} « {doc.title} »" if label else doc.title
+        out.append({"label": label or (doc.url or ""), "url": helpers.safe_url(doc.url)})
+    return out
