@@ -129,25 +129,9 @@ def plan_dirs() -> list[Path]:
     return [PLANS / slug for slug in BUNDLED] + [MINI]
 
 
-#: Shorthands the loader accepts (`état: signée`, `formulaire: vienne-2019`) but the
-#: generated plan schema refused when this test was written: their BeforeValidators in
-#: ctgkit/model.py need a json_schema_input_type. Reported; until fixed, those (and only
-#: those) errors make the test an expected failure instead of hiding other errors.
-SHORTHAND_KEYS = {"état", "formulaire"}
-
-
 def plan_schema_errors(data: object) -> list[str]:
     validator = jsonschema.Draft202012Validator(schema("plan"))
-    errors = list(validator.iter_errors(data))
-    known = [
-        e
-        for e in errors
-        if list(e.path)[:1] and list(e.path)[0] in SHORTHAND_KEYS and isinstance(e.instance, str)
-    ]
-    others = [f"{list(e.path)}: {e.message}" for e in errors if e not in known]
-    if known and not others:
-        pytest.xfail("plan schema refuses the shorthand `état: <valeur>` / `formulaire: <nom>`")
-    return others
+    return [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(data)]
 
 
 @pytest.mark.parametrize("plan", plan_dirs(), ids=lambda p: p.name)
@@ -226,5 +210,5 @@ def test_plan_schema_accepts_format_2_shapes() -> None:
     assert list(validator.iter_errors({**base, "état": {"valeur": "rêvée"}}))
     assert list(validator.iter_errors({**base, "format": 1}))
     assert list(validator.iter_errors({k: v for k, v in base.items() if k != "format"}))
-    # Last: may end the test as an expected failure (see SHORTHAND_KEYS).
+    # The shorthands the loader accepts.
     assert plan_schema_errors({**base, "état": "signée", "formulaire": "vienne-2019"}) == []
