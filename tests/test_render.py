@@ -261,3 +261,229 @@ def test_templates_are_shipped_in_the_wheel() -> None:
     assert {"plan.html.j2", "plan.md.j2", "_style.css", "labels"} <= {
         p.name for p in (ROOT / "templates").iterdir()
     }
+
+
+# --------------------------------------------------------------------------- format 2
+
+NBSP = "\u00a0"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def rendered(root: Path) -> dict[str, str]:
+    plan = load_plan(root)
+    assert plan.ok, [str(d) for d in plan.diagnostics]
+    return render_documents(plan)
+
+
+def card_of(html: str, number: str) -> str:
+    import html as html_module
+
+    card = html[html.index(f'<article class="fiche" id="fiche-{number}"') :]
+    return html_module.unescape(card[: card.index("</article>")])
+
+
+def test_a_plan_s_own_fields_are_printed_on_the_card_with_their_labels(mini: Path) -> None:
+    edit(
+        mini / "plan.yaml",
+        "formulaire: vienne-2019",
+        "formulaire:\n  base: vienne-2019\n  champs:\n"
+        "    - {nom: quartier_prioritaire, libellé: Quartier prioritaire, type: oui/non}\n"
+        "    - {nom: coût_total, libellé: Coût total, type: montant}\n"
+        "    - {nom: budget}\n",
+    )
+    edit(
+        mini / "fiches" / "01-places-accueil.yaml",
+        "fiches_liées: [2]",
+        "fiches_liées: [2]\nquartier_prioritaire: oui\ncoût_total: 12500\nbudget:\n"
+        "  - {financeur: CAF, montant: 1500, nature: prestation de service}\n"
+        "  - {financeur: Commune, montant: 250.5}\n",
+    )
+    outputs = rendered(mini)
+    card = card_of(outputs["plan.html"], "1")
+    assert '<th scope="row">Quartier prioritaire</th><td>OUI</td>' in card
+    assert f'<th scope="row">Coût total</th><td>12{NBSP}500{NBSP}€</td>' in card
+    assert f'<th scope="row">CAF</th><td class="num">1{NBSP}500{NBSP}€</td>' in card
+    assert f"<strong>1{NBSP}750,50{NBSP}€</strong>" in card  # the total
+    md = outputs["plan.md"]
+    assert "| Quartier prioritaire | OUI |" in md
+    assert f"| Commune | 250,50{NBSP}€ |" in md
+    # The other fiches do not answer the new fields: nothing is printed for them.
+    assert "Quartier prioritaire" not in card_of(outputs["plan.html"], "2")
+
+
+def test_dates_print_as_the_source_wrote_them(mini: Path) -> None:
+    fiche = mini / "fiches" / "03-bus-services.yaml"
+    edit(fiche, "début: 2022", "début: 2022-09")
+    edit(fiche, "fin: 2024", "fin: 2024-06-30")
+    outputs = rendered(mini)
+    card = card_of(outputs["plan.html"], "3")
+    assert '<th scope="row">Début</th><td>septembre 2022</td>' in card
+    assert '<th scope="row">Fin</th><td>30 juin 2024</td>' in card
+    assert "| [3](#fiche-3) | septembre 2022 – 30 juin 2024 |" in outputs["plan.md"]
+
+
+def test_an_empty_field_prints_nothing(bundled) -> None:
+    html = rendered(MINI)["plan.html"]
+    second = card_of(html, "2")  # no durée, no « cette action est », no impacts
+    assert "Durée de l'action" not in second and "Cette action est" not in second
+    assert "Impacts potentiels" not in second
+    assert "Durée de l'action" in card_of(html, "1")
+    for outputs in bundled.values():
+        for content in outputs.values():
+            assert "non renseigné" not in content
+
+
+def test_a_fiche_s_gaps_are_printed(mini: Path) -> None:
+    edit(
+        mini / "fiches" / "03-bus-services.yaml",
+        "pilotes: [CCAS]",
+        "pilotes: [CCAS]\nlacunes:\n"
+        "  - {champ: partenaires, note: La fiche ne nomme aucun partenaire.}\n"
+        "  - {champ: pilotes, note: Le pilote est nommé sans son service.}\n"
+        "  - note: Le budget n'est pas donné.\n",
+    )
+    outputs = rendered(mini)
+    card = card_of(outputs["plan.html"], "3")
+    partners = card[card.index('<tr id="fiche-3-partenaires">') :]
+    partners = partners[: partners.index("</tr>")]
+    assert "Partenaires associés" in partners and "La fiche ne nomme aucun partenaire." in partners
+    pilotes = card[card.index('<tr id="fiche-3-pilotes">') :]
+    assert "CCAS" in pilotes[: pilotes.index("</tr>")]
+    assert "Le pilote est nommé sans son service." in pilotes[: pilotes.index("</tr>")]
+    assert "Ce que la source ne donne pas" in card and "Le budget n'est pas donné." in card
+    md = outputs["plan.md"]
+    assert (
+        "| Partenaires associés | *Absent de la source :* La fiche ne nomme aucun partenaire. |"
+        in md
+    )
+    assert "**Ce que la source ne donne pas**\n\n- Le budget n'est pas donné." in md
+
+
+def test_a_working_document_carries_a_banner_in_every_output(bundled) -> None:
+    banner = "Document de travail — proposition du 24 janvier 2023"
+    for name, content in bundled["tarn-agout"].items():
+        assert banner in content, name
+    html = bundled["tarn-agout"]["plan.html"]
+    assert html.index('class="draft-banner"') < html.index("<h1>")
+    assert "<dt>État du document</dt><dd>Proposition du 24 janvier 2023</dd>" in html
+    assert "<dt>Partenaires de la démarche</dt>" in html and "<dt>Signataires</dt>" not in html
+    assert "@media print" in html and ".draft-banner { print-color-adjust: exact;" in html
+    for name, content in bundled["civraisien-2019"].items():
+        assert "Document de travail" not in content, name
+
+
+@pytest.mark.parametrize(
+    ("state", "shown"),
+    [
+        ("état: signée", "Signée"),
+        ("état: {valeur: signée, date: 2019-12-17}", "Signée le 17 décembre 2019"),
+        ("état: {valeur: adoptée, date: 2019-12}", "Adoptée en décembre 2019"),
+        ("état: {valeur: projet, date: 2019-04}", "Projet d'avril 2019"),
+    ],
+)
+def test_the_state_is_on_the_title_page(mini: Path, state: str, shown: str) -> None:
+    edit(mini / "plan.yaml", "génération: 1", f"génération: 1\n{state}")
+    outputs = rendered(mini)
+    import html as html_module
+
+    html = html_module.unescape(outputs["plan.html"])
+    assert f"<dt>État du document</dt><dd>{shown}</dd>" in html
+    assert f"- **État du document** : {shown}" in outputs["plan.md"]
+    signed = shown.startswith("Signée")
+    for name, content in outputs.items():
+        assert ("Document de travail" in content) is not signed, name
+    assert ("<dt>Signataires</dt>" in outputs["plan.html"]) is signed
+
+
+def test_a_plan_without_period_or_dates(mini: Path) -> None:
+    edit(mini / "plan.yaml", "période: {début: 2020, fin: 2024}\n", "")
+    outputs = rendered(mini)
+    assert "<dt>Période de la convention</dt><dd>non précisée</dd>" in outputs["plan.html"]
+    timeline = outputs["plan.html"][outputs["plan.html"].index('id="fiche-timeline"') :]
+    assert 'class="out"' not in timeline  # no period: no year is outside it
+    for fiche in (mini / "fiches").glob("*.yaml"):
+        text = fiche.read_text(encoding="utf-8")
+        lines = [line for line in text.splitlines() if not line.startswith(("début:", "fin:"))]
+        fiche.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = rendered(mini)
+    assert 'id="fiche-timeline"' not in outputs["plan.html"]
+    assert "fiche-timeline" not in outputs["plan.md"]
+
+
+def test_a_node_not_transcribed_is_shown_as_such_and_not_counted(bundled) -> None:
+    html = bundled["civraisien-2024"]["plan.html"]
+    heading = re.search(r'<h3 id="obj-2">(.*?)</h3>', html).group(1)
+    assert "Impact" in heading and "non transcrit" in heading
+    section = html[html.index('<h3 id="obj-2">') :]
+    section = section[: section.index("</section>")]
+    assert "uniquement sous forme d'image" in section  # the lacune's note
+    assert "Aucune fiche ne répond" not in section
+    assert (
+        '### <a id="obj-2"></a>Impact 2 — *non transcrit*' in bundled["civraisien-2024"]["plan.md"]
+    )
+    for name in ("coverage.html", "coverage.md"):
+        page = bundled["civraisien-2024"][name]
+        assert "5 objectifs couverts sur 5 (100 %) ; 1 élément non transcrit" in page
+        assert "Non transcrits (exclus du décompte)" in page
+        listed = page[page.index("Non transcrits") :]
+        assert "non transcrit" in listed and "uniquement sous forme d'image" in listed
+
+
+def test_editorial_codes_and_numbers_are_marked(bundled) -> None:
+    mark = '<sup class="editorial" title="code ou numéro attribué lors de la transcription'
+    outputs = bundled["civraisien-2024"]
+    html = outputs["plan.html"]
+    assert f'<span class="code">1.1</span>{mark}' in html
+    assert f'<span class="fiche-number">Fiche n°1{mark}' in html
+    assert html.count('<p class="editorial-note">') == 1
+    assert "**1.1**\\* Organiser" in outputs["plan.md"]
+    assert outputs["plan.md"].count("\\* code ou numéro attribué lors de la transcription") == 1
+    assert "[1.1](plan.md#obj-1-1)\\*" in outputs["coverage.md"]
+    assert f"{mark}" in outputs["coverage.html"]
+    # Codes printed in the source are not marked.
+    y2019 = bundled["civraisien-2019"]["plan.html"]
+    assert f'<span class="code">4.1.d</span>{mark}' in y2019
+    assert '<span class="code">4.1.c</span> ' in y2019
+
+
+def test_the_general_form_prints_no_impact_grid(bundled) -> None:
+    general = bundled["civraisien-2024"]["plan.html"]
+    assert "Impacts potentiels" not in general and "Participation habitante" not in general
+    assert "Impacts potentiels" in bundled["civraisien-2019"]["plan.html"]
+
+
+def test_a_childless_top_level_node_is_an_objective_in_its_place(mini: Path) -> None:
+    edit(
+        mini / "plan.yaml",
+        "  - code: A.2\n",
+        "  - code: A.3\n    titre: Un axe dont les objectifs ne sont pas écrits\n  - code: A.2\n",
+    )
+    outputs = rendered(mini)
+    html = outputs["plan.html"]
+    strategy = html[html.index('id="strategy"') :]
+    assert strategy.index('id="obj-a-1-2"') < strategy.index('id="obj-a-3"')
+    assert strategy.index('id="obj-a-3"') < strategy.index('id="obj-a-2"')
+    axis = re.search(r'<h3 id="obj-a-3">(.*?)</h3>', html).group(1)
+    assert "Axe" in axis and "Un axe dont les objectifs ne sont pas écrits" in axis
+    assert "4 objectifs couverts sur 7" in html
+    assert '### <a id="obj-a-3"></a>Axe A.3 — Un axe dont' in outputs["plan.md"]
+
+
+def test_fiche_cards_link_actors_to_the_index_by_registry_name(bundled) -> None:
+    html = bundled["civraisien-2019"]["plan.html"]
+    actors = html[html.index('<h3 id="actors">') :]
+    row = re.search(
+        r'<tr id="actor-communaute-de-communes-du-civraisien-en-poitou">(.*?)</tr>', actors
+    )
+    assert row and "(CCCP)" in row.group(1) and "collectivité" in row.group(1)
+    assert row.group(1).count("Fiche n°") >= 12
+    card = card_of(html, "2")
+    assert (
+        '<a href="#actor-communaute-de-communes-du-civraisien-en-poitou">'
+        "Communauté de Communes du Civraisien en Poitou</a>"
+    ) in card
