@@ -315,13 +315,13 @@ def test_a_standard_field_can_be_made_required(mini: Path) -> None:
         "formulaire: vienne-2019",
         "formulaire: {base: vienne-2019, champs: [{nom: description, obligatoire: true}]}\n#",
     )
-    assert [
-        (f, code) for f, _, code in [(d.file.rsplit("/", 1)[-1], 0, d.code) for d in validate(mini)]
-    ] == [
-        ("01-places-accueil.yaml", "CTG010"),
-        ("02-lieu-parents.yaml", "CTG010"),
-        ("03-bus-services.yaml", "CTG010"),
+    diagnostics = validate(mini)
+    assert [(d.file.rsplit("/", 1)[-1], d.line, d.column, d.code) for d in diagnostics] == [
+        ("01-places-accueil.yaml", 1, 1, "CTG010"),
+        ("02-lieu-parents.yaml", 1, 1, "CTG010"),
+        ("03-bus-services.yaml", 1, 1, "CTG010"),
     ]
+    assert all("missing required field 'description'" in d.message for d in diagnostics)
 
 
 # --------------------------------------------------------------------------- budget
