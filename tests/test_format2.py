@@ -309,6 +309,21 @@ def test_a_bad_own_field_is_a_located_form_error(mini: Path, champ: str) -> None
     assert result[0][2] in {"CTG008", "CTG011"}
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="reported: an unknown `type` is CTG011 (not CTG008) and the plan's fiches are then "
+    "checked against the form without that field (a stray CTG012 in each fiche using it)",
+)
+def test_an_unknown_field_type_is_one_form_error(mini: Path) -> None:
+    edit(
+        mini / "plan.yaml",
+        "formulaire: vienne-2019",
+        "formulaire: {base: vienne-2019, champs: [{nom: couleur, type: couleur}]}\n#",
+    )
+    edit(mini / FICHE, "pilotes: [CCAS]\n", "pilotes: [CCAS]\ncouleur: rouge\n")
+    assert found(mini) == [(3, 63, "CTG008")]
+
+
 def test_a_standard_field_can_be_made_required(mini: Path) -> None:
     edit(
         mini / "plan.yaml",
