@@ -12,6 +12,7 @@ Profiles (``HYPOTHESIS_PROFILE``, default ``ci``):
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import os
@@ -26,7 +27,9 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from ctgkit.vocab import DURATION_KINDS, IMPACT_GROUPS, PARTICIPATION_STAGES, STATUSES
+from ctgkit.dates import MAX_YEAR, MIN_YEAR, PartialDate
+from ctgkit.form import shipped_forms
+from ctgkit.model import ACTOR_KINDS, FIELD_TYPES, PLAN_STATES, STANDARD_FIELDS, fold
 
 # ----------------------------------------------------------------------------- profiles
 
@@ -206,6 +209,44 @@ def short_text() -> st.SearchStrategy[str]:
     return line_text(1, 4)
 
 
+# ----------------------------------------------------------------------------- forms
+
+#: The Vienne 2019 form as ctgkit ships it: its grid, choices and participation lines are
+#: read from the form, the one source of truth.
+_VIENNE = shipped_forms()[fold("vienne-2019")]
+_VIENNE_FIELDS = {f.key: f for f in _VIENNE.fields}
+IMPACT_GROUPS: dict[str, list[str]] = _VIENNE_FIELDS["impacts"].groups
+DURATION_KINDS: tuple[str, ...] = tuple(_VIENNE_FIELDS["durée"].choices)
+STATUSES: tuple[str, ...] = tuple(_VIENNE_FIELDS["cette_action_est"].choices)
+PARTICIPATION_LINES: tuple[str, ...] = tuple(
+    line.key for line in _VIENNE_FIELDS["participation"].lines
+)
+#: Standard fields each shipped form has, by form name.
+FORM_KEYS: dict[str, set[str]] = {
+    form.name: {f.key for f in form.fields} for form in shipped_forms().values()
+}
+#: Standard fields a plan may add to a shipped form by name (no type).
+ADDABLE = ["public", "communes", "périmètre", "budget", "moyens", "notes", "lacunes"]
+#: Words for the keys of a plan's own fields (lowercase French, accents kept).
+KEY_WORDS = [
+    "public", "cible", "coût", "estimé", "référent", "année", "de", "lancement", "priorité",
+    "thématiques", "zones", "financé", "grille", "partenariale", "œuvre", "été", "2024",
+    "x1", "équipe", "lieu", "accès", "âge", "niveau",
+]  # fmt: skip
+
+
+def attribute_of(key: str) -> str:
+    """What a field's key becomes as a Python name (accents folded): two keys of one form
+    must not meet here."""
+    return re.sub(r"[^a-z0-9_]", "_", fold(key).replace(" ", "_"))
+
+
+def _fold_stable_upper(text: str) -> str:
+    """``text`` in capitals when that folds back to the same label, else ``text``."""
+    upper = text.upper()
+    return upper if fold(upper) == fold(text) else text
+
+
 # ----------------------------------------------------------------------------- plans
 
 
@@ -234,6 +275,7 @@ class _Node:
     title: str
     children: list[_Node]
     data: dict[str, Any]
+    transcribed: bool = True  # False: childless, untitled, recorded in `lacunes`
 
     @property
     def code(self) -> str:
@@ -253,11 +295,13 @@ def _tree(draw: st.DrawFn, depth: int, parent: tuple[str, ...], budget: list[int
         title = draw(line_text(1, 6))
         data: dict[str, Any] = {}
         if draw(st.integers(0, 4)) == 0:
-            data["theme"] = draw(short_text())
+            data["thème"] = draw(short_text())
         if draw(st.integers(0, 4)) == 0:
             data["description"] = draw(markdown_text(3))
         if draw(st.integers(0, 3)) == 0:
             data["pistes"] = draw(st.lists(line_text(), min_size=0, max_size=3))
+        if draw(st.integers(0, 5)) == 0:
+            data["code_éditorial"] = draw(st.booleans())
         branch = depth > 1 and budget[0] > 0 and draw(st.integers(0, 5)) > 0
         children = draw(_tree(depth - 1, path, budget)) if branch else []
         nodes.append(_Node(path, title, children, data))
@@ -274,13 +318,241 @@ def _tree_depth(nodes: list[_Node]) -> int:
     return max((1 + _tree_depth(n.children) for n in nodes), default=0)
 
 
+@dataclass(frozen=True)
+class Dated:
+    """A date as a plan writes it (``value``) and the days it can mean."""
+
+    value: Any
+    first: dt.date
+    last: dt.date
+
+
+@st.composite
+def dates(draw: st.DrawFn, low: int = MIN_YEAR, high: int = MAX_YEAR) -> Dated:
+    """A year, a month or a day between ``low`` and ``high``, in every spelling plans use:
+    2024, "2024", 2024-09, 2024-9, 2024-09-30 (a YAML date or text)."""
+    year = draw(st.integers(low, high))
+    precision = draw(st.sampled_from(["year", "year", "month", "day"]))
+    if precision == "year":
+        date = PartialDate(year)
+        value = draw(st.sampled_from([year, str(year)]))
+    elif precision == "month":
+        month = draw(st.integers(1, 12))
+        date = PartialDate(year, month)
+        value = draw(st.sampled_from([f"{year}-{month:02d}", f"{year}-{month}"]))
+    else:
+        day = draw(st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        date = PartialDate(year, day.month, day.day)
+        value = draw(st.sampled_from([day, day.isoformat()]))
+    return Dated(value, date.first_day(), date.last_day())
+
+
+@st.composite
+def date_range(draw: st.DrawFn, low: int, high: int) -> tuple[Dated, Dated]:
+    """Two dates in order: the second does not end before the first starts."""
+    first, second = sorted([draw(dates(low, high)), draw(dates(low, high))], key=lambda d: d.first)
+    return first, second
+
+
+@st.composite
+def plan_states(draw: st.DrawFn) -> Any:
+    """`état`: the shorthand (any case, with or without accents) or {valeur, date}."""
+    state = draw(st.sampled_from(PLAN_STATES))
+    spelled = draw(st.sampled_from([state, state.capitalize(), state.upper(), fold(state)]))
+    if draw(st.booleans()):
+        return spelled
+    out: dict[str, Any] = {"valeur": spelled}
+    if draw(st.booleans()):
+        out["date"] = draw(dates()).value
+    return out
+
+
+@st.composite
+def actor_registries(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """`acteurs`: names, sigles, other names and kinds."""
+    actors = []
+    for _ in range(draw(st.integers(1, 5))):
+        actor: dict[str, Any] = {"nom": draw(short_text())}
+        if draw(st.booleans()):
+            actor["sigle"] = draw(st.text(string.ascii_uppercase, min_size=2, max_size=6))
+        if draw(st.booleans()):
+            actor["autres_noms"] = draw(st.lists(short_text(), max_size=3))
+        if draw(st.booleans()):
+            kind = draw(st.sampled_from(ACTOR_KINDS))
+            actor["type"] = draw(st.sampled_from([kind, _fold_stable_upper(kind), fold(kind)]))
+        actors.append(actor)
+    return actors
+
+
+def _actor_names(actors: list[dict[str, Any]]) -> list[str]:
+    return [
+        name
+        for actor in actors
+        for name in (actor["nom"], actor.get("sigle"), *actor.get("autres_noms", []))
+        if name
+    ]
+
+
+# ----------------------------------------------------------------------------- own fields
+
+
+@dataclass
+class OwnField:
+    """A field a plan adds to its form: its definition and a strategy of valid values."""
+
+    definition: dict[str, Any]
+    values: st.SearchStrategy[Any]
+
+    @property
+    def key(self) -> str:
+        return self.definition["nom"]
+
+    @property
+    def required(self) -> bool:
+        return bool(self.definition.get("obligatoire"))
+
+
+def _labels(min_size: int = 1, max_size: int = 4) -> st.SearchStrategy[list[str]]:
+    """Distinct labels (a choice list, the groups of a grid): distinct once folded."""
+    return st.lists(
+        short_text().filter(lambda text: fold(text) != ""),
+        min_size=min_size,
+        max_size=max_size,
+        unique_by=fold,
+    )
+
+
+def own_keys() -> st.SearchStrategy[str]:
+    """Keys of a plan's own fields: lowercase French words joined by `_`."""
+    return (
+        st.lists(st.sampled_from(KEY_WORDS), min_size=1, max_size=3)
+        .map("_".join)
+        .filter(lambda key: key not in STANDARD_FIELDS and not key[0].isdigit())
+    )
+
+
+def _spelled(choice: str) -> st.SearchStrategy[str]:
+    """A choice as people type it: as printed, or in capitals."""
+    return st.sampled_from([choice, _fold_stable_upper(choice)])
+
+
+@st.composite
+def own_fields(draw: st.DrawFn, kind: str | None = None) -> OwnField:
+    """A field of a plan's own form, of ``kind`` (any type when None), with valid values."""
+    kind = kind or draw(st.sampled_from(FIELD_TYPES))
+    definition: dict[str, Any] = {"nom": draw(own_keys())}
+    written = draw(st.sampled_from([kind, kind, kind.capitalize(), kind.upper()]))
+    definition["type"] = written
+    if draw(st.booleans()):
+        definition["libellé"] = draw(line_text(1, 6))
+    if draw(st.integers(0, 2)) == 0:
+        definition["aide"] = draw(line_text(1, 8))
+    if draw(st.integers(0, 3)) == 0:
+        definition["obligatoire"] = True
+    values: st.SearchStrategy[Any]
+    if kind == "texte":
+        values = st.one_of(short_text(), st.integers(0, 10**6))
+    elif kind == "markdown":
+        values = markdown_text(3)
+    elif kind == "liste":
+        values = st.lists(short_text(), max_size=4)
+    elif kind in ("nombre", "montant"):
+        values = st.one_of(
+            st.integers(-(10**9), 10**9),
+            st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False),
+        )
+    elif kind == "date":
+        values = dates().map(lambda d: d.value)
+    elif kind == "oui/non":
+        values = st.sampled_from([True, False, None, "oui", "non", "OUI", "NON", "x"])
+    elif kind == "choix":
+        choices = draw(_labels())
+        definition["choix"] = choices
+        values = st.sampled_from(choices).flatmap(_spelled)
+    elif kind == "choix multiples" and draw(st.booleans()):
+        choices = draw(_labels())
+        definition["choix"] = choices
+        values = st.lists(st.sampled_from(choices), max_size=len(choices), unique=True)
+    elif kind == "choix multiples":
+        groups = draw(_labels(1, 3))
+        items = draw(_labels(len(groups), 3 * len(groups) + 1))
+        grid = {group: items[i :: len(groups)] for i, group in enumerate(groups)}
+        definition["groupes"] = grid
+        values = st.lists(st.sampled_from(groups), min_size=1, unique=True).flatmap(
+            lambda chosen: st.fixed_dictionaries(
+                {
+                    group: st.lists(st.sampled_from(grid[group]), unique=True).flatmap(
+                        lambda ticked: (
+                            st.just([_fold_stable_upper(t) for t in ticked]) | st.just(ticked)
+                        )
+                    )
+                    for group in chosen
+                }
+            )
+        )
+    else:  # grille oui/non
+        keys = draw(st.lists(own_keys(), min_size=1, max_size=4, unique_by=attribute_of))
+        definition["lignes"] = [
+            {"nom": key, **({"libellé": draw(short_text())} if draw(st.booleans()) else {})}
+            for key in keys
+        ]
+        yes_no = st.sampled_from([True, False, None, "oui", "NON"])
+        values = st.fixed_dictionaries({}, optional={key: yes_no for key in keys})
+    return OwnField(definition, values)
+
+
+@st.composite
+def forms(draw: st.DrawFn) -> tuple[Any, set[str], list[OwnField]]:
+    """`formulaire` (absent, a name, or {base, champs}), the standard keys its fiches may
+    use, and the plan's own fields."""
+    how = draw(st.sampled_from(["absent", "name", "own", "own"]))
+    base = draw(st.sampled_from(["général", "vienne-2019"]))
+    standard = set(FORM_KEYS[base])
+    if how == "absent":
+        return None, set(FORM_KEYS["général"]), []
+    if how == "name":
+        return draw(st.sampled_from([base, base.capitalize()])), standard, []
+    champs: list[dict[str, Any]] = []
+    own: list[OwnField] = []
+    identifiers: set[str] = set()
+    for _ in range(draw(st.integers(0, 6))):
+        if draw(st.integers(0, 3)) == 0:
+            # A standard field: added to the base, or re-labelled. (The base form's own
+            # fields, such as vienne-2019's `durée`, cannot be re-labelled by a plan.)
+            key = draw(st.sampled_from(sorted((standard & set(STANDARD_FIELDS)) | set(ADDABLE))))
+            if key in {f["nom"] for f in champs}:
+                continue
+            definition: dict[str, Any] = {"nom": key}
+            if draw(st.booleans()):
+                definition["libellé"] = draw(line_text(1, 5))
+            champs.append(definition)
+            standard.add(key)
+            continue
+        made = draw(own_fields())
+        if attribute_of(made.key) in identifiers:
+            continue  # two keys that fold alike: see test_own_fields_that_fold_alike
+        identifiers.add(attribute_of(made.key))
+        champs.append(made.definition)
+        own.append(made)
+    spec: dict[str, Any] = {"champs": champs}
+    if base != "général" or draw(st.booleans()):
+        spec["base"] = base
+    return spec, standard, own
+
+
 @st.composite
 def plan_specs(draw: st.DrawFn) -> PlanSpec:
-    """A valid plan (no diagnostics at all): tree of 1-4 levels, fiches citing leaves."""
+    """A valid plan (no diagnostics at all): tree of 1-4 levels, fiches citing leaves, on a
+    shipped form or the plan's own."""
     levels_count = draw(st.integers(1, 4))
     tree = draw(_tree(levels_count, (), [draw(st.integers(3, 16))]))
     depth = _tree_depth(tree)
     prefix = draw(st.sampled_from([None, None, *PREFIXES]))
+    # Some leaves are « non transcrit »: no titre, recorded in `lacunes` (never all of them).
+    all_leaves = [node for node, _ in _walk(tree) if not node.children]
+    for node in all_leaves[1:]:
+        if draw(st.integers(0, 6)) == 0:
+            node.transcribed = False
 
     written: dict[tuple[str, ...], str] = {}
 
@@ -290,27 +562,32 @@ def plan_specs(draw: st.DrawFn) -> PlanSpec:
             written[node.segments] = (prefix if use else "") + node.code
         code = written[node.segments]
         if variant and prefix is not None and draw(st.integers(0, 3)) == 0:
-            # With a code_prefix, fiches may add or drop it.
+            # With a préfixe_code, fiches may add or drop it.
             code = code[len(prefix) :] if code.startswith(prefix) else prefix + code
         if variant and draw(st.integers(0, 9)) == 0:
             code = f" {code} "  # surrounding spaces are tolerated
         return code
 
     def node_data(node: _Node) -> dict[str, Any]:
-        data = {"code": code_of(node), "title": node.title, **node.data}
+        data: dict[str, Any] = {"code": code_of(node)}
+        if node.transcribed:
+            data["titre"] = node.title
+        data.update(node.data)
         if node.children:
-            data["children"] = [node_data(child) for child in node.children]
+            data["enfants"] = [node_data(child) for child in node.children]
         return data
 
     strategy = [node_data(node) for node in tree]
-    start = draw(st.integers(1990, 2150))
-    end = draw(st.integers(start, min(2200, start + 8)))
+    period: tuple[int, int] | None = None
+    if draw(st.integers(0, 4)) > 0:
+        start = draw(st.integers(MIN_YEAR, MAX_YEAR))
+        period = (start, draw(st.integers(start, min(MAX_YEAR, start + 8))))
     programmes = draw(
         st.lists(
             st.fixed_dictionaries(
-                {"name": short_text()},
+                {"nom": short_text()},
                 optional={
-                    "short_name": st.text(string.ascii_uppercase, min_size=2, max_size=5),
+                    "sigle": st.text(string.ascii_uppercase, min_size=2, max_size=5),
                     "description": markdown_text(3),
                     "axes": st.lists(line_text(), max_size=3),
                     "url": st.sampled_from(["https://example.org/cls", "http://a.b/c?d=e&f"]),
@@ -322,7 +599,7 @@ def plan_specs(draw: st.DrawFn) -> PlanSpec:
     texts: dict[str, str] = {}
     sections = []
     for index in range(draw(st.integers(0, 3))):
-        section: dict[str, Any] = {"title": draw(short_text())}
+        section: dict[str, Any] = {"titre": draw(short_text())}
         if draw(st.booleans()):
             name = draw(
                 st.sampled_from(
@@ -330,75 +607,79 @@ def plan_specs(draw: st.DrawFn) -> PlanSpec:
                 )
             ).format(index)
             texts[name] = draw(markdown_text(6))
-            section["file"] = name
+            section["fichier"] = name
         elif draw(st.booleans()):
-            section["text"] = draw(markdown_text(4))
+            section["texte"] = draw(markdown_text(4))
         sections.append(section)
 
     plan: dict[str, Any] = {
-        "title": draw(line_text(1, 8)),
-        "territory": draw(
+        "format": 2,
+        "titre": draw(line_text(1, 8)),
+        "territoire": draw(
             st.fixed_dictionaries(
-                {"name": short_text()},
+                {"nom": short_text()},
                 optional={
-                    "short_name": st.text(string.ascii_uppercase, min_size=2, max_size=6),
-                    "department": short_text(),
-                    "towns": st.integers(1, 400),
+                    "sigle": st.text(string.ascii_uppercase, min_size=2, max_size=6),
+                    "département": short_text(),
+                    "nombre_communes": st.integers(1, 400),
                     "population": short_text(),
                 },
             )
         ),
-        "period": {"start": start, "end": end},
-        "levels": [
-            draw(st.fixed_dictionaries({"name": short_text()}, optional={"plural": short_text()}))
+        "niveaux": [
+            draw(st.fixed_dictionaries({"nom": short_text()}, optional={"pluriel": short_text()}))
             for _ in range(max(depth, draw(st.integers(depth, depth + 1))))
         ],
-        "strategy": strategy,
+        "stratégie": strategy,
     }
+    if period is not None:
+        plan["période"] = {"début": period[0], "fin": period[1]}
     optional: dict[str, st.SearchStrategy[Any]] = {
-        "subtitle": line_text(),
-        "language": st.sampled_from(["fr", "en"]),
-        "generation": st.integers(1, 5),
-        "previous": st.sampled_from(["civraisien-2019", "plan-précédent", None]),
-        "signatories": st.lists(
+        "sous_titre": line_text(),
+        "langue": st.sampled_from(["fr", "en"]),
+        "état": plan_states(),
+        "génération": st.integers(1, 5),
+        "précédent": st.sampled_from(["civraisien-2019", "plan-précédent", None]),
+        "codes_éditoriaux": st.booleans(),
+        "signataires": st.lists(
             st.fixed_dictionaries(
-                {"name": short_text()}, optional={"short_name": short_text(), "role": short_text()}
+                {"nom": short_text()}, optional={"sigle": short_text(), "rôle": short_text()}
             ),
             max_size=3,
         ),
-        "governance": st.lists(
+        "gouvernance": st.lists(
             st.fixed_dictionaries(
-                {"name": short_text()},
-                optional={"role": short_text(), "members": line_text(), "frequency": short_text()},
+                {"nom": short_text()},
+                optional={"rôle": short_text(), "membres": line_text(), "fréquence": short_text()},
             ),
             max_size=3,
         ),
-        "key_figures": st.lists(
+        "chiffres_clés": st.lists(
             st.fixed_dictionaries(
                 {
-                    "value": st.one_of(short_text(), st.integers(0, 10**6).map(str)),
-                    "label": short_text(),
+                    "valeur": st.one_of(short_text(), st.integers(0, 10**6).map(str)),
+                    "libellé": short_text(),
                 }
             ),
             max_size=3,
         ),
         "swot": st.lists(
             st.fixed_dictionaries(
-                {"theme": short_text()},
+                {"thème": short_text()},
                 optional={
                     k: st.lists(line_text(), max_size=3)
-                    for k in ("strengths", "weaknesses", "opportunities", "threats")
+                    for k in ("forces", "faiblesses", "opportunités", "menaces")
                 },
             ),
             max_size=3,
         ),
-        "timeline": st.lists(
+        "chronologie": st.lists(
             st.fixed_dictionaries(
-                {"text": markdown_text(2)}, optional={"when": short_text(), "phase": short_text()}
+                {"texte": markdown_text(2)}, optional={"quand": short_text(), "phase": short_text()}
             ),
             max_size=3,
         ),
-        "gaps": st.lists(
+        "lacunes": st.lists(
             st.fixed_dictionaries(
                 {"note": line_text()}, optional={"code": st.sampled_from(SEGMENTS)}
             ),
@@ -408,15 +689,34 @@ def plan_specs(draw: st.DrawFn) -> PlanSpec:
     for key, strat in optional.items():
         if draw(st.booleans()):
             plan[key] = draw(strat)
+    untranscribed = [node for node in all_leaves if not node.transcribed]
+    if untranscribed:
+        gaps = plan.setdefault("lacunes", [])
+        for node in untranscribed:
+            gaps.insert(
+                draw(st.integers(0, len(gaps))),
+                {"code": code_of(node, variant=True).strip(), "note": draw(line_text())},
+            )
+        # A gap on a node that has a titre is a note on it; a gap on no node is allowed too.
     if programmes:
         plan["programmes"] = programmes
     if sections:
         plan["sections"] = sections
     if prefix is not None:
-        plan["code_prefix"] = prefix
+        plan["préfixe_code"] = prefix
+    actors = draw(actor_registries()) if draw(st.booleans()) else []
+    if actors:
+        plan["acteurs"] = actors
+    form, keys, own = draw(forms())
+    if form is not None:
+        plan["formulaire"] = form
 
     # ------------------------------------------------------------------ fiches
-    leaves = [(node, ancestors) for node, ancestors in _walk(tree) if not node.children]
+    leaves = [
+        (node, ancestors)
+        for node, ancestors in _walk(tree)
+        if not node.children and node.transcribed
+    ]
     numbers = draw(
         st.lists(
             st.one_of(st.integers(1, 60), st.sampled_from(["12bis", "4 ter", "07", "A3", "10"])),
@@ -424,6 +724,9 @@ def plan_specs(draw: st.DrawFn) -> PlanSpec:
             unique_by=lambda n: str(n).strip(),
         )
     )
+    names = _actor_names(actors)
+    actor_names = st.sampled_from(names).flatmap(_spelled) if names else short_text()
+    low, high = period if period is not None else (MIN_YEAR, MAX_YEAR)
     fiches: dict[str, dict[str, Any]] = {}
     for position, number in enumerate(numbers):
         chosen = draw(
@@ -434,66 +737,96 @@ def plan_specs(draw: st.DrawFn) -> PlanSpec:
         for node, _ in cited:
             code = code_of(node, variant=True)
             if draw(st.integers(0, 3)) == 0:
-                objectives.append({"code": code, "text": node.title})
+                objectives.append({"code": code, "texte": node.title})
             else:
                 objectives.append(code)
         fiche: dict[str, Any] = {
-            "number": number,
-            "title": draw(line_text(1, 8)),
-            "objectives": objectives,
+            "numéro": number,
+            "titre": draw(line_text(1, 8)),
+            "objectifs": objectives,
         }
         axes = {a[0].segments: a[0] for _, a in cited if len(a) >= 1}
         strategic = {a[1].segments: a[1] for _, a in cited if len(a) >= 2}
         if axes and draw(st.booleans()):
             fiche["axes"] = [code_of(node, variant=True) for node in axes.values()]
         if strategic and draw(st.booleans()):
-            fiche["strategic_objectives"] = [code_of(n, variant=True) for n in strategic.values()]
+            fiche["objectifs_stratégiques"] = [code_of(n, variant=True) for n in strategic.values()]
+        if draw(st.integers(0, 5)) == 0:
+            fiche["numéro_éditorial"] = draw(st.booleans())
         if draw(st.booleans()):
             fiche["description"] = draw(markdown_text(4))
-        for key in ("pilotes", "partners", "evaluation"):
+        for key in ("pilotes", "partenaires"):
             if draw(st.booleans()):
-                fiche[key] = draw(st.lists(short_text(), max_size=3))
+                fiche[key] = draw(st.lists(actor_names, max_size=3))
         if draw(st.booleans()):
-            fiche["duration"] = draw(st.sampled_from([*DURATION_KINDS, "Pluriannuelle"]))
+            fiche["évaluation"] = draw(st.lists(short_text(), max_size=3))
         if draw(st.booleans()):
-            fiche["status"] = draw(
-                st.sampled_from([*STATUSES, "DEJA ENGAGEE", "en cours d’élaboration"])
-            )
-        if draw(st.booleans()):
-            first = draw(st.integers(start, end))
-            fiche["start"] = first
+            first, last = draw(date_range(low, high))
+            fiche["début"] = first.value
             if draw(st.booleans()):
-                fiche["end"] = draw(st.integers(first, end))
+                fiche["fin"] = last.value
         elif draw(st.booleans()):
-            fiche["end"] = draw(st.integers(start, end))
+            fiche["fin"] = draw(dates(low, high)).value
         if draw(st.booleans()):
-            fiche["impacts"] = draw(_impacts())
+            fiche["étapes"] = draw(_steps(3))
         if draw(st.booleans()):
-            fiche["steps"] = draw(_steps(3))
-        if draw(st.booleans()):
-            fiche["indicators"] = draw(st.lists(_indicator(), max_size=3))
-        if draw(st.booleans()):
-            fiche["participation"] = draw(
-                st.fixed_dictionaries(
-                    {},
-                    optional={
-                        stage: st.sampled_from([True, False, None, "oui", "NON", "x"])
-                        for stage in PARTICIPATION_STAGES
-                    },
-                )
-            )
+            fiche["indicateurs"] = draw(st.lists(_indicator(), max_size=3))
         others = [n for n in numbers if n != number]
         if others and draw(st.booleans()):
-            fiche["linked_fiches"] = draw(
-                st.lists(st.sampled_from(others), max_size=2, unique=True)
-            )
+            fiche["fiches_liées"] = draw(st.lists(st.sampled_from(others), max_size=2, unique=True))
         if draw(st.booleans()):
             fiche["documents"] = draw(st.lists(_document(programmes), max_size=2))
+        # Fields some forms have: each only where the plan's form has it.
+        by_form: dict[str, st.SearchStrategy[Any]] = {
+            "durée": st.sampled_from([*DURATION_KINDS, "Pluriannuelle"]),
+            "cette_action_est": st.sampled_from(
+                [*STATUSES, "DEJA ENGAGEE", "en cours d’élaboration"]
+            ),
+            "impacts": _impacts(),
+            "participation": st.fixed_dictionaries(
+                {},
+                optional={
+                    line: st.sampled_from([True, False, None, "oui", "NON", "x"])
+                    for line in PARTICIPATION_LINES
+                },
+            ),
+            "public": markdown_text(2),
+            "communes": st.lists(short_text(), max_size=4),
+            "périmètre": short_text(),
+            "budget": st.lists(_budget_line(names), max_size=3),
+            "moyens": markdown_text(3),
+            "notes": markdown_text(3),
+            "lacunes": st.lists(
+                st.fixed_dictionaries(
+                    {"note": line_text()},
+                    optional={"champ": st.sampled_from(sorted(keys | {f.key for f in own}))},
+                ),
+                max_size=2,
+            ),
+        }
+        for key, strat in by_form.items():
+            if key in keys and draw(st.booleans()):
+                fiche[key] = draw(strat)
+        for made in own:
+            if made.required or draw(st.booleans()):
+                fiche[made.key] = draw(made.values)
         slug = re.sub(r"[^a-z0-9]+", "-", str(number).lower()).strip("-") or "x"
         extension = draw(st.sampled_from([".yaml", ".yaml", ".yml"]))
         fiches[f"{position:02d}-{slug}{extension}"] = fiche
     width = draw(st.sampled_from([80, 80, 40, 4096]))
     return PlanSpec(plan, fiches, texts, width)
+
+
+def _budget_line(funders: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {"financeur": st.sampled_from(funders) if funders else short_text()},
+        optional={
+            "montant": st.one_of(
+                st.integers(0, 10**7), st.floats(0, 1e7, allow_nan=False, allow_infinity=False)
+            ),
+            "nature": short_text(),
+        },
+    )
 
 
 @st.composite
@@ -513,13 +846,13 @@ def _impacts(draw: st.DrawFn) -> dict[str, list[str]]:
 def _steps(depth: int) -> st.SearchStrategy[list[Any]]:
     bare = line_text()
     if depth <= 1:
-        full = st.fixed_dictionaries({"text": markdown_text(2)}, optional={"label": short_text()})
+        full = st.fixed_dictionaries({"texte": markdown_text(2)}, optional={"numéro": short_text()})
     else:
         full = st.fixed_dictionaries(
-            {"text": markdown_text(2)},
+            {"texte": markdown_text(2)},
             optional={
-                "label": st.sampled_from(["1", "2.1", "a", "A)", "•", "10", " ", "1 "]),
-                "steps": st.deferred(lambda: _steps(depth - 1)),
+                "numéro": st.sampled_from(["1", "2.1", "a", "A)", "•", "10", " ", "1 "]),
+                "étapes": st.deferred(lambda: _steps(depth - 1)),
             },
         )
     return st.lists(st.one_of(bare, full), min_size=1, max_size=3)
@@ -536,22 +869,15 @@ def _indicator() -> st.SearchStrategy[Any]:
     return st.one_of(
         line_text(),
         st.fixed_dictionaries(
-            {"label": line_text()},
+            {"libellé": line_text()},
             optional={
-                "unit": st.sampled_from(["%", "personnes", "€", "h/an"]),
-                "baseline": _number,
-                "target": _number,
-                "measurements": st.lists(
+                "unité": st.sampled_from(["%", "personnes", "€", "h/an"]),
+                "valeur_référence": _number,
+                "cible": _number,
+                "mesures": st.lists(
                     st.fixed_dictionaries(
-                        {
-                            "date": st.one_of(
-                                st.dates(dt.date(1990, 1, 1), dt.date(2200, 12, 31)),
-                                st.integers(1900, 2200),
-                                short_text(),
-                            ),
-                            "value": _number,
-                        },
-                        optional={"note": short_text()},
+                        {"date": dates().map(lambda d: d.value), "valeur": _number},
+                        optional={"commentaire": short_text(), "source": short_text()},
                     ),
                     max_size=2,
                 ),
@@ -561,10 +887,10 @@ def _indicator() -> st.SearchStrategy[Any]:
 
 
 def _document(programmes: list[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
-    names = [p.get("short_name") or p["name"] for p in programmes]
+    names = [p.get("sigle") or p["nom"] for p in programmes]
     optional: dict[str, st.SearchStrategy[Any]] = {
-        "ref": short_text(),
-        "title": short_text(),
+        "référence": short_text(),
+        "titre": short_text(),
         "url": st.sampled_from(
             ["https://example.org/doc.pdf", "mailto:a@b.fr", "ftp://x", "doc.pdf"]
         ),
@@ -579,7 +905,24 @@ def _document(programmes: list[dict[str, Any]]) -> st.SearchStrategy[dict[str, A
 _dumpers: dict[int, YAML] = {}
 
 
+def _long_key(data: Any, width: int, depth: int = 0) -> bool:
+    """Whether a mapping key of ``data`` with a space could reach the line width."""
+    if isinstance(data, dict):
+        return any(
+            (isinstance(key, str) and " " in key and 4 * depth + len(key) + 2 >= width)
+            or _long_key(value, width, depth + 1)
+            for key, value in data.items()
+        )
+    if isinstance(data, list):
+        return any(_long_key(item, width, depth + 1) for item in data)
+    return False
+
+
 def dump_yaml(data: Any, width: int = 80) -> str:
+    if _long_key(data, width):
+        # ruamel.yaml (0.19) folds a long plain key over two lines, which no parser reads
+        # back: write such a document without folding.
+        width = 1_000_000
     yaml = _dumpers.get(width)
     if yaml is None:
         yaml = YAML(typ="safe", pure=True)
@@ -638,6 +981,14 @@ WRONG_VALUES = [
     "'unterminated",
     '"bad \\x escape"',
     "2020-13-45",
+    "2024-02-30",
+    "2024-00",
+    "2201",
+    "0999-01",
+    "signé",
+    "{valeur: signée, date: 2024-13}",
+    "{base: inconnu}",
+    "{base: vienne-2019, champs: [{nom: Bad Key}]}",
     "2020/2021",
     "9999999999999999999999",
     "1e400",
@@ -767,9 +1118,9 @@ def nesting(kind: str, depth: int) -> str:
     if kind == "map":
         return "{a: " * depth + "1" + "}" * depth
     if kind == "steps":
-        return "[{text: x, steps: " * depth + "[]" + "}]" * depth
+        return "[{texte: x, étapes: " * depth + "[]" + "}]" * depth
     if kind == "children":
-        return "[{code: a, title: x, children: " * depth + "[]" + "}]" * depth
+        return "[{code: a, titre: x, enfants: " * depth + "[]" + "}]" * depth
     raise AssertionError(kind)
 
 
@@ -867,11 +1218,18 @@ def mutations(file_count: int) -> st.SearchStrategy[Mutation]:
                     b"pilote",
                     b"objectif",
                     b"titre",
+                    "étapes".encode(),
+                    b"etapes",
                     b"'1'",
                     b"null",
+                    b"enfants",
                     b"children",
                     b"steps",
+                    b"partners",
+                    b"title",
                     b"code",
+                    b"format",
+                    b"formulaire",
                 ]
             ),
         ),
@@ -901,12 +1259,14 @@ def mutations(file_count: int) -> st.SearchStrategy[Mutation]:
                 st.binary(max_size=200),
                 st.sampled_from(
                     [
-                        b"number: 1\ntitle: doublon\n",
+                        "numéro: 1\ntitre: doublon\n".encode(),
+                        b"number: 1\ntitle: format 1\n",
                         b"- a\n- b\n",
-                        b"number: 999\n",
+                        "numéro: 999\n".encode(),
                         b"x",
                         b"{{ 7*7 }}\n",
-                        b"number: [1]\ntitle: {a: b}\n",
+                        "numéro: [1]\ntitre: {a: b}\n".encode(),
+                        "numéro: 7\ntitre: x\ndébut: 2024-13\nfin: 2023-02-30\n".encode(),
                     ]
                 ),
             ),
@@ -943,7 +1303,8 @@ _WRONG_DATA = st.one_of(
     st.just("x" * 20_000),
     st.dates(),
     st.sampled_from(UNKNOWN_CODES),
-    st.sampled_from(["2020/2021", "nouvelle?", "OUI!", "-5"]),
+    st.sampled_from(["2020/2021", "nouvelle?", "OUI!", "-5", "2024-02-30", "2024-9-1x"]),
+    st.sampled_from(["projet", "vienne-2019", "général", "texte", "choix multiples"]),
 )
 
 
@@ -967,7 +1328,7 @@ def data_mutated(draw: st.DrawFn, spec: PlanSpec) -> PlanSpec:
         elif action == "delete":
             del parent[path[-1]]
         elif action == "add-key" and isinstance(parent, dict):
-            parent[draw(st.sampled_from(["zzz", "Title", "pilote", "étapes", "1"]))] = 1
+            parent[draw(st.sampled_from(["zzz", "Titre", "pilote", "étapes", "steps", "1"]))] = 1
         elif action == "duplicate" and isinstance(parent, list):
             parent.append(parent[path[-1]])
     if spec.fiches and draw(st.integers(0, 5)) == 0:
@@ -1000,3 +1361,92 @@ def mutated_plans(draw: st.DrawFn) -> MutatedPlan:
     if how in {"text", "both"}:
         changes = draw(st.lists(mutations(len(spec.files())), min_size=1, max_size=3))
     return MutatedPlan(spec, changes)
+
+
+# ------------------------------------------------------------------ a plan's own form
+
+
+#: Definitions of a plan's own fields that a coordinator may get wrong.
+BAD_FIELD_DEFINITIONS: list[Any] = [
+    {"nom": "Public Cible", "type": "texte"},
+    {"nom": "1abc", "type": "texte"},
+    {"nom": "a__b", "type": "texte"},
+    {"nom": "_a", "type": "texte"},
+    {"nom": "", "type": "texte"},
+    {"nom": "titre", "type": "texte"},  # a standard field cannot get a type of its own
+    {"nom": "inconnu"},  # neither standard nor typed
+    {"nom": "couleur", "type": "couleur"},
+    {"nom": "vide", "type": "choix"},
+    {"nom": "vide", "type": "choix", "choix": []},
+    {"nom": "vide", "type": "choix multiples"},
+    {"nom": "grille", "type": "grille oui/non"},
+    {"nom": "grille", "type": "grille oui/non", "lignes": [{"nom": "Bad Key"}]},
+    {"nom": "grille", "type": "grille oui/non", "lignes": [{"nom": "été"}, {"nom": "ete"}]},
+    {"nom": "grille", "type": "grille oui/non", "lignes": [{"nom": "a"}, {"nom": "a"}]},
+    {"nom": "grille", "type": "grille oui/non", "lignes": ["a", "b"]},
+    {"nom": "groupes", "type": "choix multiples", "groupes": {"A": None}},
+    {"nom": "groupes", "type": "choix multiples", "groupes": {"A": ["x"], "B": ["X"]}},
+    {"nom": "groupes", "type": "choix multiples", "groupes": ["A", "B"]},
+    {"nom": "x", "type": "texte", "obligatoire": "peut-être"},
+    {"nom": "x", "type": "choix", "choix": [1, 2.5, True, None]},
+    {"nom": "x", "type": "choix", "choix": "a, b"},
+    {"nom": "x", "type": "choix", "choix": ["a", "A", "à"]},
+    {"nom": "x", "type": "texte", "inconnu": 1},
+    {"nom": "x", "type": "texte", "libellé": {"a": 1}},
+    {"nom": "format", "type": "nombre"},
+    {"nom": "f_x", "type": "texte"},
+    {"nom": "value", "type": "texte"},
+    {"nom": "model_config", "type": "texte"},
+    {"nom": "form", "type": "texte"},
+    {"type": "texte"},
+    "texte",
+    12,
+    None,
+    [],
+]
+#: `formulaire.base` values, good and bad.
+BASES: list[Any] = ["général", "vienne-2019", "Vienne-2019", "generale", "inconnu", "", 3, None]
+
+
+def _any_value() -> st.SearchStrategy[Any]:
+    """A value for a field whose definition may be wrong: valid for some type, or junk."""
+    return st.one_of(
+        st.sampled_from(FIELD_TYPES).flatmap(
+            lambda kind: own_fields(kind).flatmap(lambda f: f.values)
+        ),
+        _WRONG_DATA,
+    )
+
+
+@st.composite
+def own_form_plans(draw: st.DrawFn) -> MutatedPlan:
+    """A plan whose form has random fields of its own, of every type, some defined wrongly
+    (bad names, missing choices, unknown types, keys that fold alike), and fiches holding
+    random values for them, valid or not."""
+    spec = draw(plan_specs())
+    champs: list[Any] = []
+    values: dict[str, st.SearchStrategy[Any]] = {}
+    for _ in range(draw(st.integers(1, 8))):
+        how = draw(st.sampled_from(["good", "good", "bad", "copy"]))
+        if how == "good":
+            made = draw(own_fields())
+            champs.append(made.definition)
+            values[made.key] = st.one_of(made.values, made.values, _any_value())
+        elif how == "bad":
+            definition = copy.deepcopy(draw(st.sampled_from(BAD_FIELD_DEFINITIONS)))
+            champs.append(definition)
+            if isinstance(definition, dict) and isinstance(definition.get("nom"), str):
+                values[definition["nom"]] = _any_value()
+        elif champs:
+            champs.append(copy.deepcopy(draw(st.sampled_from(champs))))
+    form: dict[str, Any] = {"champs": champs}
+    if draw(st.integers(0, 3)) > 0:
+        form["base"] = draw(st.sampled_from(BASES))
+    spec.plan["formulaire"] = form
+    for fiche in spec.fiches.values():
+        for key, strategy in values.items():
+            if draw(st.booleans()):
+                fiche[key] = draw(strategy)
+    if draw(st.integers(0, 3)) == 0:
+        spec = draw(data_mutated(spec))
+    return MutatedPlan(spec, [])

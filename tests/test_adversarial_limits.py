@@ -74,26 +74,26 @@ def _fiche(text: str) -> Callable[[Path], Path]:
 def _plan_strategy(value: str) -> Callable[[Path], Path]:
     def write(plan: Path) -> Path:
         text = (plan / "plan.yaml").read_text(encoding="utf-8")
-        head = text[: text.index("strategy:")]
-        (plan / "plan.yaml").write_text(head + "strategy: " + value + "\n", encoding="utf-8")
+        head = text[: text.index("stratégie:")]
+        (plan / "plan.yaml").write_text(head + "stratégie: " + value + "\n", encoding="utf-8")
         return plan / "plan.yaml"
 
     return write
 
 
 def _billion_laughs(levels: int = 9) -> str:
-    lines = ["number: 2", "title: x", 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines = ["numéro: 2", "titre: x", 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for level in range(1, levels + 1):
         refs = ", ".join([f"*a{level - 1}"] * 9)
         lines.append(f"a{level}: &a{level} [{refs}]")
-    lines.append(f"steps: *a{levels}")
+    lines.append(f"étapes: *a{levels}")
     return "\n".join(lines) + "\n"
 
 
 def _huge_file(plan: Path) -> Path:
     path = plan / FICHE
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write("number: 2\ntitle: x\ndescription: ")
+        handle.write("numéro: 2\ntitre: x\ndescription: ")
         chunk = "la " * (1 << 20)
         for _ in range(17):  # ~53 MB of real text, not a sparse file
             handle.write(chunk)
@@ -114,11 +114,11 @@ def _huge_narrative(plan: Path) -> Path:
 def _block_steps(depth: int) -> str:
     # Block style: every level indents by two more spaces, so the depth that fits under the
     # 5 MB file limit is what bounds it (about 1,500 levels).
-    lines = ["number: 2", "title: x", "steps:"]
+    lines = ["numéro: 2", "titre: x", "étapes:"]
     for level in range(depth):
         indent = "  " * level
-        lines.append(f"{indent}- text: x")
-        lines.append(f"{indent}  steps:")
+        lines.append(f"{indent}- texte: x")
+        lines.append(f"{indent}  étapes:")
     lines.append("  " * depth + "- fin")
     return "\n".join(lines) + "\n"
 
@@ -127,35 +127,37 @@ CASES = {
     # name: (how to break the plan, expected codes)
     "billion-laughs-fiche": (_fiche(_billion_laughs()), {"CTG006"}),
     "billion-laughs-plan": (
-        _plan_strategy("&a [{code: a, title: x}]\ngaps: [*a, *a, *a, *a, *a, *a, *a, *a, *a]"),
+        _plan_strategy("&a [{code: a, titre: x}]\nlacunes: [*a, *a, *a, *a, *a, *a, *a, *a, *a]"),
         {"CTG006"},
     ),
     "50-mb-fiche": (_huge_file, {"CTG004"}),
     "flow-lists-as-a-field": (
-        _fiche("number: 2\ntitle: x\nsteps: " + "[" * DEPTH + "]" * DEPTH),
+        _fiche("numéro: 2\ntitre: x\nétapes: " + "[" * DEPTH + "]" * DEPTH),
         {"CTG006"},
     ),
     "flow-lists-as-a-title": (
-        _fiche("number: 2\ntitle: " + "[" * DEPTH + "]" * DEPTH),
+        _fiche("numéro: 2\ntitre: " + "[" * DEPTH + "]" * DEPTH),
         {"CTG006", "CTG011"},
     ),
     "flow-lists-as-the-file": (_fiche("[" * DEPTH + "]" * DEPTH), {"CTG006", "CTG011"}),
     "block-dashes-as-a-field": (
-        _fiche("number: 2\ntitle: x\nsteps:\n" + "- " * DEPTH + "x\n"),
+        _fiche("numéro: 2\ntitre: x\nétapes:\n" + "- " * DEPTH + "x\n"),
         {"CTG006"},
     ),
     "block-dashes-as-the-file": (_fiche("- " * DEPTH + "x\n"), {"CTG006", "CTG011"}),
     "flow-mappings-as-a-field": (
-        _fiche("number: 2\ntitle: x\nparticipation: " + "{a: " * DEPTH + "1" + "}" * DEPTH),
+        _fiche("numéro: 2\ntitre: x\nparticipation: " + "{a: " * DEPTH + "1" + "}" * DEPTH),
         {"CTG006"},
     ),
     "nested-steps-flow": (
-        _fiche("number: 2\ntitle: x\nsteps: " + "[{text: x, steps: " * DEPTH + "[]" + "}]" * DEPTH),
+        _fiche(
+            "numéro: 2\ntitre: x\nétapes: " + "[{texte: x, étapes: " * DEPTH + "[]" + "}]" * DEPTH
+        ),
         {"CTG006"},
     ),
     "nested-steps-block": (_fiche(_block_steps(1_400)), {"CTG006"}),
     "nested-children-flow": (
-        _plan_strategy("[{code: a, title: x, children: " * DEPTH + "[]" + "}]" * DEPTH),
+        _plan_strategy("[{code: a, titre: x, enfants: " * DEPTH + "[]" + "}]" * DEPTH),
         {"CTG006"},
     ),
 }

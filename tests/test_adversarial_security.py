@@ -98,13 +98,13 @@ def _at(document: str, *path: Any) -> Setter:
 
 
 def _quoted_title(files: dict[str, Any], value: str) -> None:
-    # 2.1.a's title is quoted by fiche 3: both change together, or the plan has an error.
-    files["plan.yaml"]["strategy"][1]["children"][0]["children"][0]["title"] = value
-    files["03-bus-services.yaml"]["objectives"][0]["text"] = value
+    # 2.1.a's titre is quoted by fiche 3: both change together, or the plan has an error.
+    files["plan.yaml"]["stratégie"][1]["enfants"][0]["enfants"][0]["titre"] = value
+    files["03-bus-services.yaml"]["objectifs"][0]["texte"] = value
 
 
 def _programme_short_name(files: dict[str, Any], value: str) -> None:
-    files["plan.yaml"]["programmes"][0]["short_name"] = value
+    files["plan.yaml"]["programmes"][0]["sigle"] = value
     files["02-lieu-parents.yaml"]["documents"][0]["programme"] = value
 
 
@@ -113,13 +113,45 @@ def _narrative(files: dict[str, Any], value: str) -> None:
 
 
 def _fiche_number(files: dict[str, Any], value: str) -> None:
-    files["03-bus-services.yaml"]["number"] = "3 " + value
+    files["03-bus-services.yaml"]["numéro"] = "3 " + value
 
 
-_quoted_title.__name__ = "plan.yaml:strategy 2.1.a title (quoted by fiche 3)"
-_programme_short_name.__name__ = "plan.yaml:programmes.0.short_name"
+def _actor_name(files: dict[str, Any], value: str) -> None:
+    # Fiche 3's pilote names the actor: the registry and the fiche change together.
+    files["plan.yaml"]["acteurs"][2]["nom"] = value
+    files["03-bus-services.yaml"]["pilotes"][0] = value
+
+
+def _choice(files: dict[str, Any], value: str) -> None:
+    # A choice of the plan's own `priorité` field, ticked by fiche 1.
+    files["plan.yaml"]["formulaire"]["champs"][OWN["priorité"]]["choix"][0] = value
+    files["01-places-accueil.yaml"]["priorité"] = value
+
+
+def _group(files: dict[str, Any], value: str) -> None:
+    # The group of the plan's own `thématiques` grid, as the form and fiche 1 write it.
+    field = files["plan.yaml"]["formulaire"]["champs"][OWN["thématiques"]]
+    ((name, items),) = field["groupes"].items()
+    field["groupes"] = {value: items}
+    fiche = files["01-places-accueil.yaml"]
+    fiche["thématiques"] = {value: fiche["thématiques"][name]}
+
+
+def _group_item(files: dict[str, Any], value: str) -> None:
+    field = files["plan.yaml"]["formulaire"]["champs"][OWN["thématiques"]]
+    ((name, items),) = field["groupes"].items()
+    items[0] = value
+    files["01-places-accueil.yaml"]["thématiques"] = {name: [value]}
+
+
+_quoted_title.__name__ = "plan.yaml:stratégie 2.1.a titre (quoted by fiche 3)"
+_programme_short_name.__name__ = "plan.yaml:programmes.0.sigle"
 _narrative.__name__ = "narrative/territoire.md"
-_fiche_number.__name__ = "03-bus-services.yaml:number"
+_fiche_number.__name__ = "03-bus-services.yaml:numéro"
+_actor_name.__name__ = "plan.yaml:acteurs.2.nom (pilote of fiche 3)"
+_choice.__name__ = "plan.yaml:formulaire priorité choix.0 (ticked by fiche 1)"
+_group.__name__ = "plan.yaml:formulaire thématiques groupe (ticked by fiche 1)"
+_group_item.__name__ = "plan.yaml:formulaire thématiques item (ticked by fiche 1)"
 
 P, F1, F2, F3 = (
     "plan.yaml",
@@ -127,83 +159,168 @@ P, F1, F2, F3 = (
     "02-lieu-parents.yaml",
     "03-bus-services.yaml",
 )
-A1 = ("strategy", 0)
-A11 = (*A1, "children", 0)
-L11A = (*A11, "children", 0)
+A1 = ("stratégie", 0)
+A11 = (*A1, "enfants", 0)
+L11A = (*A11, "enfants", 0)
+
+#: What the mini plan gets on top of its files so that every kind of text format 2 can
+#: hold is injected: an actors registry, the plan's own form fields (labels, help, choices,
+#: groups, grid lines) and the general form's fields added to the Vienne form.
+EXTRA_FIELDS: list[dict[str, Any]] = [
+    {"nom": "public"},
+    {"nom": "communes"},
+    {"nom": "périmètre"},
+    {"nom": "budget"},
+    {"nom": "moyens"},
+    {"nom": "public_cible", "type": "texte", "libellé": "Public cible", "aide": "Qui ?"},
+    {"nom": "calendrier_détaillé", "type": "markdown", "libellé": "Calendrier détaillé"},
+    {"nom": "lieux", "type": "liste", "libellé": "Lieux"},
+    {"nom": "priorité", "type": "choix", "libellé": "Priorité", "choix": ["haute", "basse"]},
+    {
+        "nom": "thématiques",
+        "type": "choix multiples",
+        "libellé": "Thématiques",
+        "groupes": {"Familles": ["Parentalité", "Petite enfance"]},
+    },
+    {
+        "nom": "grille_partenariale",
+        "type": "grille oui/non",
+        "libellé": "Grille partenariale",
+        "lignes": [{"nom": "caf", "libellé": "La CAF"}, {"nom": "communes"}],
+    },
+]
+#: Position of each own field in `formulaire.champs`.
+OWN = {field["nom"]: index for index, field in enumerate(EXTRA_FIELDS)}
+ACTORS: list[dict[str, Any]] = [
+    {"nom": "Communauté de Communes du Val d'Essai", "sigle": "CCVE", "type": "collectivité",
+     "autres_noms": ["Communauté de Communes"]},
+    {"nom": "Caisse d'Allocations Familiales de la Vienne", "sigle": "CAF", "type": "CAF"},
+    {"nom": "CCAS", "type": "établissement"},
+    {"nom": "Protection maternelle et infantile", "sigle": "PMI", "type": "département"},
+    {"nom": "Centre social", "type": "association"},
+]  # fmt: skip
+F1_EXTRA: dict[str, Any] = {
+    "public": "Les familles",
+    "communes": ["Civray"],
+    "périmètre": "Tout le territoire",
+    "budget": [{"financeur": "CAF", "montant": 1200, "nature": "prestation de service"}],
+    "moyens": "Une animatrice",
+    "notes": "Une note",
+    "lacunes": [{"champ": "impacts", "note": "La grille n'est pas cochée"}],
+    "public_cible": "Les parents",
+    "calendrier_détaillé": "Printemps",
+    "lieux": ["Civray"],
+    "priorité": "haute",
+    "thématiques": {"Familles": ["Parentalité"]},
+    "grille_partenariale": {"caf": True, "communes": False},
+}
+
+C = ("formulaire", "champs")
 FIELDS: list[Setter] = [
-    _at(P, "title"),
-    _at(P, "subtitle"),
-    _at(P, "territory", "name"),
-    _at(P, "territory", "short_name"),
-    _at(P, "territory", "department"),
-    _at(P, "territory", "population"),
-    _at(P, "signatories", 0, "name"),
-    _at(P, "signatories", 0, "short_name"),
-    _at(P, "signatories", 0, "role"),
-    _at(P, "governance", 0, "name"),
-    _at(P, "governance", 0, "members"),
-    _at(P, "governance", 0, "role"),
-    _at(P, "governance", 0, "frequency"),
-    _at(P, "programmes", 0, "name"),
+    _at(P, "titre"),
+    _at(P, "sous_titre"),
+    _at(P, "territoire", "nom"),
+    _at(P, "territoire", "sigle"),
+    _at(P, "territoire", "département"),
+    _at(P, "territoire", "population"),
+    _at(P, "signataires", 0, "nom"),
+    _at(P, "signataires", 0, "sigle"),
+    _at(P, "signataires", 0, "rôle"),
+    _at(P, "gouvernance", 0, "nom"),
+    _at(P, "gouvernance", 0, "membres"),
+    _at(P, "gouvernance", 0, "rôle"),
+    _at(P, "gouvernance", 0, "fréquence"),
+    _at(P, "programmes", 0, "nom"),
     _programme_short_name,
     _at(P, "programmes", 0, "description"),
     _at(P, "programmes", 0, "axes", 0),
-    _at(P, "key_figures", 0, "value"),
-    _at(P, "key_figures", 0, "label"),
-    _at(P, "sections", 0, "title"),
-    _at(P, "sections", 1, "title"),
-    _at(P, "sections", 1, "text"),
+    _at(P, "chiffres_clés", 0, "valeur"),
+    _at(P, "chiffres_clés", 0, "libellé"),
+    _at(P, "sections", 0, "titre"),
+    _at(P, "sections", 1, "titre"),
+    _at(P, "sections", 1, "texte"),
     _narrative,
-    _at(P, "swot", 0, "theme"),
-    _at(P, "swot", 0, "strengths", 0),
-    _at(P, "swot", 0, "weaknesses", 0),
-    _at(P, "swot", 0, "threats", 0),
-    _at(P, "timeline", 0, "when"),
-    _at(P, "timeline", 0, "phase"),
-    _at(P, "timeline", 0, "text"),
-    _at(P, "levels", 0, "name"),
-    _at(P, "levels", 0, "plural"),
-    _at(P, "levels", 2, "name"),
-    _at(P, *A1, "title"),
-    _at(P, *A1, "theme"),
+    _at(P, "swot", 0, "thème"),
+    _at(P, "swot", 0, "forces", 0),
+    _at(P, "swot", 0, "faiblesses", 0),
+    _at(P, "swot", 0, "menaces", 0),
+    _at(P, "chronologie", 0, "quand"),
+    _at(P, "chronologie", 0, "phase"),
+    _at(P, "chronologie", 0, "texte"),
+    _at(P, "niveaux", 0, "nom"),
+    _at(P, "niveaux", 0, "pluriel"),
+    _at(P, "niveaux", 2, "nom"),
+    _at(P, *A1, "titre"),
+    _at(P, *A1, "thème"),
     _at(P, *A1, "description"),
-    _at(P, *A11, "title"),
+    _at(P, *A11, "titre"),
     _at(P, *A11, "description"),
-    _at(P, *L11A, "title"),
-    _at(P, *L11A, "theme"),
+    _at(P, *L11A, "titre"),
+    _at(P, *L11A, "thème"),
     _at(P, *L11A, "description"),
     _at(P, *L11A, "pistes"),
     _quoted_title,
-    _at(P, "gaps"),
-    _at(F1, "title"),
+    _at(P, "lacunes"),
+    _actor_name,
+    _at(P, "acteurs", 0, "sigle"),
+    _at(P, "acteurs", 0, "autres_noms", 0),
+    _at(P, *C, OWN["public_cible"], "libellé"),
+    _at(P, *C, OWN["public_cible"], "aide"),
+    _at(P, *C, OWN["calendrier_détaillé"], "libellé"),
+    _at(P, *C, OWN["lieux"], "libellé"),
+    _at(P, *C, OWN["priorité"], "libellé"),
+    _choice,
+    _at(P, *C, OWN["thématiques"], "libellé"),
+    _group,
+    _group_item,
+    _at(P, *C, OWN["grille_partenariale"], "libellé"),
+    _at(P, *C, OWN["grille_partenariale"], "lignes", 0, "libellé"),
+    _at(P, *C, OWN["public"], "libellé"),
+    _at(F1, "titre"),
     _at(F1, "description"),
     _at(F1, "pilotes", 0),
-    _at(F1, "partners", 0),
-    _at(F1, "steps", 0, "text"),
-    _at(F1, "steps", 0, "label"),
-    _at(F1, "steps", 0, "steps", 0),
-    _at(F1, "indicators", 0),
-    _at(F1, "indicators", 1, "label"),
-    _at(F1, "indicators", 1, "unit"),
-    _at(F1, "indicators", 1, "baseline"),
-    _at(F1, "indicators", 1, "target"),
-    _at(F1, "indicators", 1, "measurements", 0, "value"),
-    _at(F1, "indicators", 1, "measurements", 0, "note"),
-    _at(F1, "evaluation", 0),
-    _at(F2, "title"),
+    _at(F1, "partenaires", 0),
+    _at(F1, "étapes", 0, "texte"),
+    _at(F1, "étapes", 0, "numéro"),
+    _at(F1, "étapes", 0, "étapes", 0),
+    _at(F1, "indicateurs", 0),
+    _at(F1, "indicateurs", 1, "libellé"),
+    _at(F1, "indicateurs", 1, "unité"),
+    _at(F1, "indicateurs", 1, "valeur_référence"),
+    _at(F1, "indicateurs", 1, "cible"),
+    _at(F1, "indicateurs", 1, "mesures", 0, "valeur"),
+    _at(F1, "indicateurs", 1, "mesures", 0, "commentaire"),
+    _at(F1, "évaluation", 0),
+    _at(F1, "public"),
+    _at(F1, "communes", 0),
+    _at(F1, "périmètre"),
+    _at(F1, "budget", 0, "financeur"),
+    _at(F1, "budget", 0, "nature"),
+    _at(F1, "moyens"),
+    _at(F1, "notes"),
+    _at(F1, "lacunes", 0, "note"),
+    _at(F1, "public_cible"),
+    _at(F1, "calendrier_détaillé"),
+    _at(F1, "lieux", 0),
+    _at(F2, "titre"),
     _at(F2, "pilotes", 0),
-    _at(F2, "partners", 0),
-    _at(F2, "documents", 0, "ref"),
-    _at(F2, "documents", 0, "title"),
+    _at(F2, "partenaires", 0),
+    _at(F2, "documents", 0, "référence"),
+    _at(F2, "documents", 0, "titre"),
     _fiche_number,
 ]
 
 
 #: Fields the default templates do not show (a leak there cannot happen).
 NOT_SHOWN = {
-    "plan.yaml:territory.population",
-    "plan.yaml:signatories.0.role",
-    "plan.yaml:levels.0.plural",
+    "plan.yaml:territoire.population",
+    "plan.yaml:signataires.0.rôle",
+    "plan.yaml:niveaux.0.pluriel",
+    # Names an actor also goes by: for matching pilotes and partenaires (and `ctg actors`).
+    "plan.yaml:acteurs.0.sigle",
+    "plan.yaml:acteurs.0.autres_noms.0",
+    # Help text is for editors (the JSON Schema), not printed.
+    f"plan.yaml:formulaire.champs.{OWN['public_cible']}.aide",
 }
 
 
@@ -212,6 +329,12 @@ def _mini_files() -> dict[str, Any]:
     for path in sorted((MINI / "fiches").glob("*.yaml")):
         files[path.name] = _load(path)
     files["narrative/territoire.md"] = (MINI / "narrative" / "territoire.md").read_text("utf-8")
+    plan = files[P]
+    assert plan["formulaire"] == "vienne-2019"
+    plan["formulaire"] = {"base": "vienne-2019", "champs": copy.deepcopy(EXTRA_FIELDS)}
+    plan["acteurs"] = copy.deepcopy(ACTORS)
+    plan["état"] = {"valeur": "signée", "date": "2019-12-17"}
+    files[F1].update(copy.deepcopy(F1_EXTRA))
     return files
 
 
@@ -232,9 +355,9 @@ def write_injected(root: Path, value_for: Callable[[str], str]) -> dict[str, str
         marker = marker_for(index)
         markers[marker] = setter.__name__
         value = value_for(marker)
-        if setter.__name__.endswith(("pistes", ":gaps")):
-            # Lists of Markdown, and the gaps list of mappings.
-            value = [{"code": "x", "note": value}] if "gaps" in setter.__name__ else [value]
+        if setter.__name__.endswith(("pistes", ":lacunes")):
+            # Lists of Markdown, and the lacunes list of mappings.
+            value = [{"code": "x", "note": value}] if "lacunes" in setter.__name__ else [value]
         setter(files, value)  # type: ignore[arg-type]
     (root / "fiches").mkdir(parents=True)
     (root / "narrative").mkdir()
@@ -287,6 +410,7 @@ ALLOWED_TAGS = {
     "caption",
     "thead",
     "tbody",
+    "tfoot",
     "tr",
     "th",
     "td",
@@ -627,23 +751,24 @@ def secret_dir(tmp_path: Path) -> Path:
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.md").write_text(f"{SECRET}\n", encoding="utf-8")
-    (outside / "secret.yaml").write_text(f"number: 42\ntitle: {SECRET}\n", encoding="utf-8")
+    (outside / "secret.yaml").write_text(f"numéro: 42\ntitre: {SECRET}\n", encoding="utf-8")
     return outside
 
 
 def _set_section_file(root: Path, reference: str) -> None:
     text = (root / P).read_text(encoding="utf-8")
-    assert "file: narrative/territoire.md" in text
+    assert "fichier: narrative/territoire.md" in text
     (root / P).write_text(
-        text.replace("file: narrative/territoire.md", f"file: {reference}"), encoding="utf-8"
+        text.replace("fichier: narrative/territoire.md", f"fichier: {reference}"),
+        encoding="utf-8",
     )
 
 
-#: The line of the first section's `file:` in the mini plan.
-SECTION_FILE_LINE = 1 + next(
-    i
-    for i, line in enumerate((MINI / P).read_text("utf-8").splitlines())
-    if "file: narrative/territoire.md" in line
+#: The line of the first section's `fichier:` in the mini plan, and the column of its value.
+SECTION_FILE_LINE, SECTION_FILE_COLUMN = next(
+    (number, line.index("narrative/") + 1)
+    for number, line in enumerate((MINI / P).read_text("utf-8").splitlines(), start=1)
+    if "fichier: narrative/territoire.md" in line
 )
 
 
@@ -668,7 +793,7 @@ def test_section_paths_cannot_leave_the_plan(
     _set_section_file(mini, reference.replace("{outside}", str(secret_dir)))
     diagnostics = ctgkit.validate(mini)
     located = [(Path(d.file).name, d.line, d.column, d.code) for d in diagnostics]
-    assert located == [("plan.yaml", SECTION_FILE_LINE, 11, "CTG013")], located
+    assert located == [("plan.yaml", SECTION_FILE_LINE, SECTION_FILE_COLUMN, "CTG013")], located
     output = _outputs(mini, tmp_path)
     assert SECRET not in output
     assert "root:x:0:0" not in output
@@ -733,7 +858,7 @@ def test_fiches_directory_symlinked_outside(mini: Path, secret_dir: Path, tmp_pa
 
 def test_relative_symlink_climbing_out(mini: Path, secret_dir: Path, tmp_path: Path) -> None:
     (mini / "fiches" / "04-up.yaml").symlink_to(Path("..") / ".." / "outside" / "secret.yaml")
-    assert (mini / "fiches" / "04-up.yaml").read_text().startswith("number: 42")
+    assert (mini / "fiches" / "04-up.yaml").read_text().startswith("numéro: 42")
     located = [(Path(d.file).name, d.line, d.column, d.code) for d in ctgkit.validate(mini)]
     assert located == [("04-up.yaml", 1, 1, "CTG004")]
     assert SECRET not in _outputs(mini, tmp_path)
@@ -744,7 +869,7 @@ def test_plan_yaml_symlinked_outside(mini: Path, secret_dir: Path, tmp_path: Pat
     shutil.copy(mini / P, outside_plan)
     outside_plan.write_text(
         outside_plan.read_text("utf-8").replace(
-            "title: Convention Territoriale Globale de test", f"title: {SECRET}"
+            "titre: Convention Territoriale Globale de test", f"titre: {SECRET}"
         ),
         "utf-8",
     )
@@ -760,8 +885,8 @@ def test_yaml_tags_are_never_constructed(mini: Path, tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     fiche = mini / "fiches" / F2
     fiche.write_text(
-        f"number: 2\ntitle: !!python/object/apply:os.system ['touch {marker}']\n"
-        f"objectives: !!python/name:os.system\n",
+        f"numéro: 2\ntitre: !!python/object/apply:os.system ['touch {marker}']\n"
+        f"objectifs: !!python/name:os.system\n",
         encoding="utf-8",
     )
     located = [(d.line, d.code) for d in ctgkit.validate(mini) if d.file.endswith(F2)]
