@@ -530,7 +530,7 @@ def forms(draw: st.DrawFn) -> tuple[Any, set[str], list[OwnField]]:
             continue
         made = draw(own_fields())
         if attribute_of(made.key) in identifiers:
-            continue  # two keys that fold alike: see test_own_fields_that_fold_alike
+            continue  # keys that fold alike: test_own_fields_whose_keys_fold_alike_...
         identifiers.add(attribute_of(made.key))
         champs.append(made.definition)
         own.append(made)
