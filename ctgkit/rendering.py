@@ -187,6 +187,12 @@ class _Text:
             return markup.html_linkless(text)
         return markup.md_linkless(text)
 
+    def linkless_cell(self, text: str | None) -> Any:
+        """Inline text for a link inside a table cell."""
+        if self.fmt == "html":
+            return markup.html_linkless(text)
+        return markup.md_linkless(text).replace("|", "\\|")
+
     def cell(self, text: str | None) -> Any:
         if self.fmt == "html":
             return markup.html_inline(text)
@@ -286,7 +292,7 @@ def build_context(
     def actor_ref(name: str) -> dict[str, Any]:
         actor = registry.find(name)
         shown = actor.name if actor is not None else " ".join(name.split())
-        return {"name": text.cell(shown), "anchor": anchors("actor", fold(shown))}
+        return {"name": text.linkless_cell(shown), "anchor": anchors("actor", fold(shown))}
 
     served = {row.code: row.fiches for row in compute(plan, index).objectives}
 
