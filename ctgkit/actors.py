@@ -47,7 +47,11 @@ class PlanActors:
     actors: list[ActorRow]
 
     def to_json(self) -> dict[str, Any]:
-        return {"slug": self.slug, "title": self.title, "actors": [a.to_json() for a in self.actors]}
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "actors": [a.to_json() for a in self.actors],
+        }
 
 
 def actors(plan: str | os.PathLike[str] | Plan) -> PlanActors:
@@ -76,7 +80,9 @@ def actors(plan: str | os.PathLike[str] | Plan) -> PlanActors:
 
 
 def to_json(results: list[PlanActors]) -> str:
-    return json.dumps({"plans": [r.to_json() for r in results]}, ensure_ascii=False, indent=2) + "\n"
+    return (
+        json.dumps({"plans": [r.to_json() for r in results]}, ensure_ascii=False, indent=2) + "\n"
+    )
 
 
 def to_csv(results: list[PlanActors]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -95,7 +95,7 @@ class Form:
 # --------------------------------------------------------------------------- loading
 
 
-@lru_cache(maxsize=None)
+@cache
 def shipped_forms() -> dict[str, FormFile]:
     """The forms shipped with ctgkit, by folded name."""
     from .source import parse_yaml
@@ -173,7 +173,9 @@ def _field(spec: FieldSpec, where: tuple[Any, ...]) -> FormField:
             (*where, "type"),
         )
     if kind == "grille oui/non" and not spec.lines:
-        raise FormError(f"field '{spec.key}' of type grille oui/non needs `lignes`", (*where, "type"))
+        raise FormError(
+            f"field '{spec.key}' of type grille oui/non needs `lignes`", (*where, "type")
+        )
     for position, line in enumerate(spec.lines):
         if not KEY_SYNTAX.fullmatch(line.key):
             raise FormError(

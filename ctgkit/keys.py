@@ -65,7 +65,9 @@ OBJECTIVE = _plain(text="texte")
 STEP: Table = _plain(text="texte", label="numéro")
 STEP["steps"] = ("étapes", STEP)
 MEASUREMENT = _plain(value="valeur", note="commentaire")
-INDICATOR: Table = _plain(label="libellé", unit="unité", baseline="valeur_référence", target="cible")
+INDICATOR: Table = _plain(
+    label="libellé", unit="unité", baseline="valeur_référence", target="cible"
+)
 INDICATOR["measurements"] = ("mesures", MEASUREMENT)
 DOCUMENT = _plain(ref="référence", title="titre")
 PARTICIPATION = _plain(

@@ -84,8 +84,8 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     if not _format_ok(plan, source, data, FORMAT_VERSION):
         return plan  # an old plan: one error, and nothing else is checked
     plan.meta = _validate(plan, source, data, PlanFile, tree_key="stratégie")
-    if plan.meta is None:
-        return plan
+    if plan.meta is None or any(d.code == "CTG008" for d in plan.diagnostics):
+        return plan  # no form: no fiche can be checked
     _load_sections(plan, plan.meta)
     plan.form = _form(plan, plan.meta)
     if plan.form is None:
@@ -194,7 +194,9 @@ def _read(plan: Plan, source: SourceFile) -> Any:
     return source.data
 
 
-def _validate(plan: Plan, source: SourceFile, data: Any, model: type[BaseModel], tree_key: str) -> Any:
+def _validate(
+    plan: Plan, source: SourceFile, data: Any, model: type[BaseModel], tree_key: str
+) -> Any:
     """The file's model; pydantic's errors become located diagnostics, and what can be
     salvaged is still checked."""
     from pydantic import ValidationError
@@ -490,7 +492,12 @@ def _explain(
             continue
         message = _value_message(kind, error, value, path)
         results.setdefault(path, ("CTG011", path, f"{field_label}: {message}", False))
-    return list(results.values())
+    # Any problem in the plan's form definition makes the form unusable: one code for it.
+    return [
+        ("CTG008", path, message, at_key) if path[:1] == ("formulaire",) else entry
+        for entry in results.values()
+        for _code, path, message, at_key in [entry]
+    ]
 
 
 def _value_message(kind: str, error: Any, value: Any, path: tuple[Any, ...]) -> str:

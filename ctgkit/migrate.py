@@ -108,7 +108,9 @@ def migrate_text(text: str, kind: str, display: str = "<text>") -> str:
         return text
     if not isinstance(root, MappingNode):
         mark = root.start_mark
-        raise MigrationError(display, mark.line + 1, mark.column + 1, "expected a mapping of fields")
+        raise MigrationError(
+            display, mark.line + 1, mark.column + 1, "expected a mapping of fields"
+        )
     table = keys.PLAN if kind == "plan" else keys.FICHE
     migrated = _apply(body, _edits(root, table, display))
     return ("\ufeff" if bom else "") + migrated
@@ -144,7 +146,10 @@ def plan_migration(root: str | os.PathLike[str]) -> PlanMigration:
             return result
         mark = value.start_mark
         raise MigrationError(
-            display, mark.line + 1, mark.column + 1, f"unknown format '{getattr(value, 'value', '?')}'"
+            display,
+            mark.line + 1,
+            mark.column + 1,
+            f"unknown format '{getattr(value, 'value', '?')}'",
         )
     vienne = False
     for path in fiche_files(root):
@@ -162,7 +167,9 @@ def plan_migration(root: str | os.PathLike[str]) -> PlanMigration:
     new_plan = migrate_text(text, "plan", display)
     header = ["format: 2  # format des fichiers de ctgkit (ctg migrate)"]
     if vienne:
-        header.append("formulaire: vienne-2019  # le formulaire de fiche action de la CAF de la Vienne (2019)")
+        header.append(
+            "formulaire: vienne-2019  # le formulaire de fiche action de la CAF de la Vienne (2019)"
+        )
     new_tree = _compose(new_plan.lstrip("\ufeff"), display)
     assert new_tree is not None
     result.files[plan_path] = _insert_top(new_plan, new_tree, header)

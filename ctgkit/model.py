@@ -35,7 +35,9 @@ FORMAT_VERSION = 2
 
 Markdown = Annotated[str, Field(json_schema_extra={"format": "markdown"})]
 Year = Annotated[int, Field(ge=1900, le=2200, description="Une année, par exemple 2024.")]
-Code = Annotated[str, Field(min_length=1, description="Un code d'objectif tel que le plan l'écrit.")]
+Code = Annotated[
+    str, Field(min_length=1, description="Un code d'objectif tel que le plan l'écrit.")
+]
 
 
 def _parse_date(value: Any) -> PartialDate:
@@ -139,10 +141,15 @@ def _finite(value: Any) -> Any:
 
 
 class Territory(Base):
-    name: str = Field(alias="nom", description="Nom complet, par ex. Communauté de Communes du Civraisien en Poitou.")
+    name: str = Field(
+        alias="nom",
+        description="Nom complet, par ex. Communauté de Communes du Civraisien en Poitou.",
+    )
     short_name: str | None = Field(None, alias="sigle", description="Sigle, par ex. CCCP.")
     department: str | None = Field(None, alias="département", description="Par ex. Vienne.")
-    towns: int | None = Field(None, ge=1, alias="nombre_communes", description="Nombre de communes membres.")
+    towns: int | None = Field(
+        None, ge=1, alias="nombre_communes", description="Nombre de communes membres."
+    )
     population: str | None = Field(None, description="Population telle que la source l'écrit.")
 
 
@@ -174,7 +181,9 @@ def _state_shorthand(value: Any) -> Any:
 class Signatory(Base):
     name: str = Field(alias="nom")
     short_name: str | None = Field(None, alias="sigle")
-    role: str | None = Field(None, alias="rôle", description="Par ex. co-signataire, commune membre.")
+    role: str | None = Field(
+        None, alias="rôle", description="Par ex. co-signataire, commune membre."
+    )
 
 
 ACTOR_KINDS = (
@@ -220,7 +229,9 @@ class Programme(Base):
     """Un autre plan avec lequel la CTG s'articule (CLS, PCAET…)."""
 
     name: str = Field(alias="nom")
-    short_name: str | None = Field(None, alias="sigle", description="Le nom que citent les fiches (CLS).")
+    short_name: str | None = Field(
+        None, alias="sigle", description="Le nom que citent les fiches (CLS)."
+    )
     description: Markdown | None = None
     axes: list[str] = Field(default_factory=list, description="Les axes du programme.")
     url: str | None = None
@@ -230,12 +241,16 @@ class Section(Base):
     """Une partie rédigée (contexte, diagnostic…), dans le YAML ou dans un fichier Markdown."""
 
     title: str = Field(alias="titre")
-    file: str | None = Field(None, alias="fichier", description="Fichier Markdown, relatif au dossier du plan.")
+    file: str | None = Field(
+        None, alias="fichier", description="Fichier Markdown, relatif au dossier du plan."
+    )
     text: Markdown | None = Field(None, alias="texte")
 
 
 class TimelineEntry(Base):
-    when: str | None = Field(None, alias="quand", description="Date ou période telle qu'écrite, par ex. Mai 2018.")
+    when: str | None = Field(
+        None, alias="quand", description="Date ou période telle qu'écrite, par ex. Mai 2018."
+    )
     phase: str | None = Field(None, description="La phase à laquelle l'étape appartient.")
     text: Markdown = Field(alias="texte")
 
@@ -269,7 +284,9 @@ class Node(Base):
     description: Markdown | None = None
     pistes: list[Markdown] = Field(default_factory=list, description="Pistes de travail.")
     editorial: bool = Field(
-        False, alias="code_éditorial", description="Code attribué à la transcription, absent de la source."
+        False,
+        alias="code_éditorial",
+        description="Code attribué à la transcription, absent de la source.",
     )
     children: list[Node] = Field(default_factory=list, alias="enfants")
 
@@ -303,7 +320,9 @@ class GridLine(Base):
 class FieldSpec(Base):
     """Un champ de formulaire : un champ standard (par son nom) ou un champ propre."""
 
-    key: str = Field(alias="nom", description="La clé YAML du champ, en minuscules, mots séparés par _.")
+    key: str = Field(
+        alias="nom", description="La clé YAML du champ, en minuscules, mots séparés par _."
+    )
     label: str | None = Field(None, alias="libellé", description="Le libellé imprimé.")
     type: Annotated[Literal[FIELD_TYPES] | None, choice(FIELD_TYPES)] = Field(  # type: ignore[valid-type]
         None, description="Type du champ ; omis pour un champ standard."
@@ -337,16 +356,27 @@ class PlanFile(Base):
     title: str = Field(alias="titre")
     subtitle: str | None = Field(None, alias="sous_titre")
     territory: Territory = Field(alias="territoire")
-    language: Literal["fr", "en"] = Field("fr", alias="langue", description="Langue des textes du plan.")
-    period: Period | None = Field(None, alias="période", description="Période de la convention, en années.")
+    language: Literal["fr", "en"] = Field(
+        "fr", alias="langue", description="Langue des textes du plan."
+    )
+    period: Period | None = Field(
+        None, alias="période", description="Période de la convention, en années."
+    )
     state: Annotated[
         PlanState | None,
-        BeforeValidator(_state_shorthand, json_schema_input_type=Union[PlanState, Literal[PLAN_STATES], None]),  # noqa: UP007
+        BeforeValidator(
+            _state_shorthand,
+            json_schema_input_type=Union[PlanState, Literal[PLAN_STATES], None],  # noqa: UP007
+        ),
     ] = Field(
         None, alias="état", description="projet, proposition, adoptée ou signée, avec sa date."
     )
-    generation: int | None = Field(None, ge=1, alias="génération", description="1 pour une CTG de 1ère génération…")
-    previous: str | None = Field(None, alias="précédent", description="Dossier du plan de la génération précédente.")
+    generation: int | None = Field(
+        None, ge=1, alias="génération", description="1 pour une CTG de 1ère génération…"
+    )
+    previous: str | None = Field(
+        None, alias="précédent", description="Dossier du plan de la génération précédente."
+    )
     signatories: list[Signatory] = Field(default_factory=list, alias="signataires")
     actors: list[Actor] = Field(default_factory=list, alias="acteurs")
     governance: list[GovernanceBody] = Field(default_factory=list, alias="gouvernance")
@@ -355,14 +385,19 @@ class PlanFile(Base):
     sections: list[Section] = Field(default_factory=list)
     swot: list[SwotTheme] = Field(default_factory=list)
     timeline: list[TimelineEntry] = Field(default_factory=list, alias="chronologie")
-    levels: list[Level] = Field(min_length=1, alias="niveaux", description="Les niveaux de l'arbre, du haut vers le bas.")
+    levels: list[Level] = Field(
+        min_length=1, alias="niveaux", description="Les niveaux de l'arbre, du haut vers le bas."
+    )
     code_prefix: str | None = Field(
         None,
         alias="préfixe_code",
-        description="Préfixe que les fiches peuvent omettre : avec 'A.', A.3.1 et 3.1 sont le même code.",
+        description="Préfixe que les fiches peuvent omettre : "
+        "avec 'A.', A.3.1 et 3.1 sont le même code.",
     )
     editorial_codes: bool = Field(
-        False, alias="codes_éditoriaux", description="Tous les codes ont été attribués à la transcription."
+        False,
+        alias="codes_éditoriaux",
+        description="Tous les codes ont été attribués à la transcription.",
     )
     form: Annotated[
         FormSpec,
@@ -370,10 +405,10 @@ class PlanFile(Base):
             lambda v: {"base": v} if isinstance(v, str) else v,
             json_schema_input_type=Union[str, FormSpec],  # noqa: UP007
         ),
-    ] = (
-        Field(default_factory=FormSpec, alias="formulaire", description="Le formulaire des fiches.")
+    ] = Field(default_factory=FormSpec, alias="formulaire", description="Le formulaire des fiches.")
+    strategy: list[Node] = Field(
+        min_length=1, alias="stratégie", description="L'arbre de la stratégie."
     )
-    strategy: list[Node] = Field(min_length=1, alias="stratégie", description="L'arbre de la stratégie.")
     gaps: list[Gap] = Field(default_factory=list, alias="lacunes")
 
     @property
@@ -393,8 +428,12 @@ class ObjectiveRef(Base):
 
 class Step(Base):
     text: Markdown = Field(alias="texte")
-    label: str | None = Field(None, alias="numéro", description="La numérotation de la source, par ex. 2.1.")
-    steps: list[Annotated[Step, shorthand("texte", "Step")]] = Field(default_factory=list, alias="étapes")
+    label: str | None = Field(
+        None, alias="numéro", description="La numérotation de la source, par ex. 2.1."
+    )
+    steps: list[Annotated[Step, shorthand("texte", "Step")]] = Field(
+        default_factory=list, alias="étapes"
+    )
 
 
 class Measurement(Base):
@@ -407,18 +446,29 @@ class Measurement(Base):
 class Indicator(Base):
     label: str = Field(alias="libellé")
     unit: str | None = Field(None, alias="unité")
-    direction: str | None = Field(None, alias="sens", description="hausse, baisse ou stable (suivi).")
-    baseline: Annotated[float | str | None, BeforeValidator(_finite)] = Field(None, alias="valeur_référence")
+    direction: str | None = Field(
+        None, alias="sens", description="hausse, baisse ou stable (suivi)."
+    )
+    baseline: Annotated[float | str | None, BeforeValidator(_finite)] = Field(
+        None, alias="valeur_référence"
+    )
     baseline_date: Date | None = Field(None, alias="date_référence")
     target: Annotated[float | str | None, BeforeValidator(_finite)] = Field(None, alias="cible")
-    targets: dict[str, Any] = Field(default_factory=dict, alias="cibles", description="Cibles par année (suivi).")
+    targets: dict[str, Any] = Field(
+        default_factory=dict, alias="cibles", description="Cibles par année (suivi)."
+    )
     measurements: list[Measurement] = Field(default_factory=list, alias="mesures")
 
 
 class BudgetLine(Base):
-    funder: str = Field(alias="financeur", description="Qui finance : CAF, intercommunalité, commune…")
+    funder: str = Field(
+        alias="financeur", description="Qui finance : CAF, intercommunalité, commune…"
+    )
     amount: Annotated[float | None, BeforeValidator(_finite)] = Field(
-        None, alias="montant", description="Montant en euros.", json_schema_extra={"format": "euros"}
+        None,
+        alias="montant",
+        description="Montant en euros.",
+        json_schema_extra={"format": "euros"},
     )
     nature: str | None = Field(None, description="Par ex. prestation de service, fonds locaux.")
 
@@ -469,30 +519,197 @@ def _list(item: Any) -> Any:
 STANDARD_FIELDS: dict[str, StandardField] = {
     f.key: f
     for f in (
-        StandardField("numéro", "number", "numéro", FicheNumber, ..., "Numéro", "Numéro de la fiche, unique dans le plan.", True),
-        StandardField("numéro_éditorial", "editorial_number", "hidden", bool, False, "Numéro éditorial", "Numéro attribué à la transcription, absent de la source."),
+        StandardField(
+            "numéro",
+            "number",
+            "numéro",
+            FicheNumber,
+            ...,
+            "Numéro",
+            "Numéro de la fiche, unique dans le plan.",
+            True,
+        ),
+        StandardField(
+            "numéro_éditorial",
+            "editorial_number",
+            "hidden",
+            bool,
+            False,
+            "Numéro éditorial",
+            "Numéro attribué à la transcription, absent de la source.",
+        ),
         StandardField("titre", "title", "titre", str, ..., "Titre", "Intitulé de l'action.", True),
-        StandardField("description", "description", "markdown", Markdown | None, None, "Description", "Ce qu'est l'action."),
-        StandardField("axes", "axes", "codes", _list(Code), [], "Axes", "Les axes (premier niveau) que la fiche déclare."),
-        StandardField("objectifs_stratégiques", "strategic_objectives", "codes", _list(Code), [], "Objectifs stratégiques", "Les objectifs de deuxième niveau que la fiche déclare."),
-        StandardField("objectifs", "objectives", "objectifs", _list(Annotated[ObjectiveRef, shorthand("code", ObjectiveRef)]), [], "Objectifs", "Les objectifs que l'action sert (des feuilles de l'arbre)."),
-        StandardField("pilotes", "pilotes", "acteurs", _list(str), [], "Pilotes", "Pilote(s), porteur(s) : des acteurs du plan."),
-        StandardField("partenaires", "partners", "acteurs", _list(str), [], "Partenaires", "Partenaires associés : des acteurs du plan."),
-        StandardField("public", "public", "markdown", Markdown | None, None, "Public visé", "À qui s'adresse l'action."),
-        StandardField("communes", "communes", "liste", _list(str), [], "Communes concernées", "Les communes où l'action a lieu."),
-        StandardField("périmètre", "area", "texte", str | None, None, "Périmètre", "Le territoire concerné, par ex. tout le territoire, un pôle."),
-        StandardField("début", "start", "date", Date | None, None, "Début", "2024, 2024-09 ou 2024-09-30."),
-        StandardField("fin", "end", "date", Date | None, None, "Fin", "2024, 2024-09 ou 2024-09-30."),
-        StandardField("budget", "budget", "budget", _list(BudgetLine), [], "Budget", "Lignes du plan de financement : financeur, montant en €, nature."),
-        StandardField("moyens", "means", "markdown", Markdown | None, None, "Moyens", "Moyens humains et matériels."),
-        StandardField("étapes", "steps", "étapes", _list(Annotated[Step, shorthand("texte", Step)]), [], "Étapes", "Les étapes, dans l'ordre ; elles peuvent s'imbriquer."),
-        StandardField("indicateurs", "indicators", "indicateurs", _list(Annotated[Indicator, shorthand("libellé", Indicator)]), [], "Indicateurs", "Les indicateurs de réussite."),
-        StandardField("évaluation", "evaluation", "liste_markdown", _list(Markdown), [], "Évaluation", "Les méthodes d'évaluation."),
-        StandardField("fiches_liées", "linked_fiches", "fiches", _list(FicheNumber), [], "Fiches liées", "Numéros des fiches en lien."),
-        StandardField("documents", "documents", "documents", _list(DocumentLink), [], "Documents", "Renvois vers d'autres documents (CLS, PCAET…)."),
-        StandardField("notes", "notes", "markdown", Markdown | None, None, "Notes", "Remarques libres."),
-        StandardField("lacunes", "gaps", "lacunes", _list(FicheGap), [], "Lacunes", "Ce que la source ne donne pas."),
-        StandardField("suivi", "follow_up", "hidden", _list(dict[str, Any]), [], "Suivi", "Réservé au suivi annuel (à venir)."),
+        StandardField(
+            "description",
+            "description",
+            "markdown",
+            Markdown | None,
+            None,
+            "Description",
+            "Ce qu'est l'action.",
+        ),
+        StandardField(
+            "axes",
+            "axes",
+            "codes",
+            _list(Code),
+            [],
+            "Axes",
+            "Les axes (premier niveau) que la fiche déclare.",
+        ),
+        StandardField(
+            "objectifs_stratégiques",
+            "strategic_objectives",
+            "codes",
+            _list(Code),
+            [],
+            "Objectifs stratégiques",
+            "Les objectifs de deuxième niveau que la fiche déclare.",
+        ),
+        StandardField(
+            "objectifs",
+            "objectives",
+            "objectifs",
+            _list(Annotated[ObjectiveRef, shorthand("code", ObjectiveRef)]),
+            [],
+            "Objectifs",
+            "Les objectifs que l'action sert (des feuilles de l'arbre).",
+        ),
+        StandardField(
+            "pilotes",
+            "pilotes",
+            "acteurs",
+            _list(str),
+            [],
+            "Pilotes",
+            "Pilote(s), porteur(s) : des acteurs du plan.",
+        ),
+        StandardField(
+            "partenaires",
+            "partners",
+            "acteurs",
+            _list(str),
+            [],
+            "Partenaires",
+            "Partenaires associés : des acteurs du plan.",
+        ),
+        StandardField(
+            "public",
+            "public",
+            "markdown",
+            Markdown | None,
+            None,
+            "Public visé",
+            "À qui s'adresse l'action.",
+        ),
+        StandardField(
+            "communes",
+            "communes",
+            "liste",
+            _list(str),
+            [],
+            "Communes concernées",
+            "Les communes où l'action a lieu.",
+        ),
+        StandardField(
+            "périmètre",
+            "area",
+            "texte",
+            str | None,
+            None,
+            "Périmètre",
+            "Le territoire concerné, par ex. tout le territoire, un pôle.",
+        ),
+        StandardField(
+            "début", "start", "date", Date | None, None, "Début", "2024, 2024-09 ou 2024-09-30."
+        ),
+        StandardField(
+            "fin", "end", "date", Date | None, None, "Fin", "2024, 2024-09 ou 2024-09-30."
+        ),
+        StandardField(
+            "budget",
+            "budget",
+            "budget",
+            _list(BudgetLine),
+            [],
+            "Budget",
+            "Lignes du plan de financement : financeur, montant en €, nature.",
+        ),
+        StandardField(
+            "moyens",
+            "means",
+            "markdown",
+            Markdown | None,
+            None,
+            "Moyens",
+            "Moyens humains et matériels.",
+        ),
+        StandardField(
+            "étapes",
+            "steps",
+            "étapes",
+            _list(Annotated[Step, shorthand("texte", Step)]),
+            [],
+            "Étapes",
+            "Les étapes, dans l'ordre ; elles peuvent s'imbriquer.",
+        ),
+        StandardField(
+            "indicateurs",
+            "indicators",
+            "indicateurs",
+            _list(Annotated[Indicator, shorthand("libellé", Indicator)]),
+            [],
+            "Indicateurs",
+            "Les indicateurs de réussite.",
+        ),
+        StandardField(
+            "évaluation",
+            "evaluation",
+            "liste_markdown",
+            _list(Markdown),
+            [],
+            "Évaluation",
+            "Les méthodes d'évaluation.",
+        ),
+        StandardField(
+            "fiches_liées",
+            "linked_fiches",
+            "fiches",
+            _list(FicheNumber),
+            [],
+            "Fiches liées",
+            "Numéros des fiches en lien.",
+        ),
+        StandardField(
+            "documents",
+            "documents",
+            "documents",
+            _list(DocumentLink),
+            [],
+            "Documents",
+            "Renvois vers d'autres documents (CLS, PCAET…).",
+        ),
+        StandardField(
+            "notes", "notes", "markdown", Markdown | None, None, "Notes", "Remarques libres."
+        ),
+        StandardField(
+            "lacunes",
+            "gaps",
+            "lacunes",
+            _list(FicheGap),
+            [],
+            "Lacunes",
+            "Ce que la source ne donne pas.",
+        ),
+        StandardField(
+            "suivi",
+            "follow_up",
+            "hidden",
+            _list(dict[str, Any]),
+            [],
+            "Suivi",
+            "Réservé au suivi annuel (à venir).",
+        ),
     )
 }
 

@@ -232,6 +232,10 @@ def _scalar(event: Any) -> Any:
             return SourceFloat(value_built, value)
         return value_built
     except (YAMLError, ValueError, OverflowError):
+        if event.tag is None and tag == "tag:yaml.org,2002:timestamp":
+            # Looks like a date but is none (2023-02-30): keep the text, so that the field
+            # that expects a date says what is wrong with it.
+            return value
         raise _event_error("CTG001", f"invalid {tag.rsplit(':', 1)[-1]} '{value}'", event) from None
     finally:
         # The constructor remembers every node it built; forget them (they hold marks).

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..checking import Finding, PlanContext
 from ..diagnostics import Severity
+from ..form import find_group, find_in_groups
 from ..index import NodeInfo, PlanIndex
 from ..loader import LoadedFiche
-from ..source import SourceFile
-from ..form import find_group, find_in_groups
 from ..model import fold
+from ..source import SourceFile
+from .context import Finding, PlanContext
 from .registry import rule
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -261,9 +261,7 @@ def duplicate_citation(ctx: PlanContext) -> Iterator[Finding]:
     for cite in citations(ctx):
         key = (id(cite.fiche), cite.field, index.canonical(cite.code))
         if key in seen:
-            yield Finding(
-                cite.source, cite.path, f"'{cite.code}' is already cited in `{cite.key}`"
-            )
+            yield Finding(cite.source, cite.path, f"'{cite.code}' is already cited in `{cite.key}`")
         else:
             seen[key] = cite
 
@@ -440,7 +438,10 @@ def unknown_actor(ctx: PlanContext) -> Iterator[Finding]:
     if not registry.declared:
         return
     for loaded in ctx.plan.fiches:
-        for key, names in (("pilotes", loaded.fiche.pilotes), ("partenaires", loaded.fiche.partners)):
+        for key, names in (
+            ("pilotes", loaded.fiche.pilotes),
+            ("partenaires", loaded.fiche.partners),
+        ):
             for position, name in enumerate(names):
                 if registry.find(name) is None:
                     close = registry.suggest(name)

@@ -135,7 +135,8 @@ declare(
     E,
     "A referenced file lies outside the plan directory.",
     """
-    What: a `fichier:` reference that is absolute, climbs out with `..`, or is a link to the outside.
+    What: a `fichier:` reference that is absolute, climbs out with `..`, or is a link to the
+    outside.
     Why: a plan must be self-contained, and ctgkit never reads outside the plan it was given.
     """,
 )

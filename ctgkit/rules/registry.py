@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..diagnostics import Severity
 
 if TYPE_CHECKING:
-    from ..checking import Finding, PlanContext
+    from .context import Finding, PlanContext
 
 CheckFunction = Callable[["PlanContext"], Iterable["Finding"]]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..checking import Finding, PlanContext
 from ..diagnostics import Severity
+from .context import Finding, PlanContext
 from .registry import rule
 
 E, W = Severity.ERROR, Severity.WARNING

@@ -1,0 +1,36 @@
+"""What a rule receives (:class:`PlanContext`) and what it reports (:class:`Finding`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from ..index import ActorRegistry, PlanIndex
+from ..loader import Plan
+from ..source import SourceFile
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check reports: a file, a data path inside it, and a message."""
+
+    source: SourceFile
+    path: tuple[Any, ...]
+    message: str
+    key: bool = False  # point at the mapping key rather than its value
+
+
+@dataclass
+class PlanContext:
+    plan: Plan
+
+    @cached_property
+    def index(self) -> PlanIndex:
+        assert self.plan.meta is not None
+        return PlanIndex(self.plan.meta)
+
+    @cached_property
+    def actors(self) -> ActorRegistry:
+        assert self.plan.meta is not None
+        return ActorRegistry(self.plan.meta.actors)
