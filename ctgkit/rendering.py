@@ -315,7 +315,8 @@ def build_context(
             "is_leaf": info.is_leaf,
             "untranscribed": untranscribed,
             "fiches": [fiche_ref(n) for n in numbers],
-            "uncovered": info.is_leaf and not untranscribed and not numbers,
+            # Before any fiche is written, no objective is « not served » yet.
+            "uncovered": bool(fiches) and info.is_leaf and not untranscribed and not numbers,
             "children": runs(node.children, info),
         }
 
