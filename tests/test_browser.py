@@ -83,3 +83,21 @@ def test_plan_document_loads_cleanly_and_shows_a_fiche(browser, tmp_path: Path) 
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") > 20
     page.close()
+
+
+def test_working_document_banner_is_seen_on_screen_and_in_print(browser, tmp_path: Path) -> None:
+    html = render_documents(load_plan(PLANS / "tarn-agout"), ("html",))["plan.html"]
+    page_file = tmp_path / "plan.html"
+    page_file.write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(page_file.as_uri())
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        banner = page.locator(".draft-banner")
+        assert banner.is_visible(), media
+        assert banner.inner_text() == "Document de travail — proposition du 24 janvier 2023"
+        box = banner.bounding_box()
+        assert box is not None and box["y"] < 100, media  # at the top, before the title
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "tarn-agout-print.png"))
+    page.close()

@@ -487,3 +487,26 @@ def test_fiche_cards_link_actors_to_the_index_by_registry_name(bundled) -> None:
         '<a href="#actor-communaute-de-communes-du-civraisien-en-poitou">'
         "Communauté de Communes du Civraisien en Poitou</a>"
     ) in card
+
+
+def test_a_plan_without_fiches_flags_no_objective_as_unserved(bundled) -> None:
+    outputs = bundled["tarn-agout"]
+    assert "Aucune fiche ne répond" not in outputs["plan.html"]
+    assert "Ce plan ne comporte pas encore de fiches actions." in outputs["plan.md"]
+    for name in ("coverage.html", "coverage.md"):
+        assert "Ce plan ne comporte pas encore de fiches actions." in outputs[name]
+        assert "non couvert" not in outputs[name]
+
+
+def test_an_english_plan_labels_the_form_s_fields_in_english(mini: Path) -> None:
+    edit(mini / "plan.yaml", "langue: fr", "langue: en")
+    edit(
+        mini / "plan.yaml",
+        "génération: 1",
+        "génération: 1\nétat: {valeur: signée, date: 2019-12-17}",
+    )
+    html = rendered(mini)["plan.html"]
+    card = card_of(html, "1")
+    assert '<th scope="row">Partners</th>' in card and "Multi-year" in card
+    assert '<th scope="row">Start</th><td>2021</td>' in card
+    assert "<dd>Signed on 17 December 2019</dd>" in html
