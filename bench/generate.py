@@ -2,19 +2,21 @@
 
     python bench/generate.py N OUTDIR [--seed S] [--force] [--check]
 
-writes OUTDIR/plan-0001/ … OUTDIR/plan-NNNN/, each a valid plan (``ctg validate`` gives
-0 errors and 0 warnings):
+writes OUTDIR/plan-0001/ … OUTDIR/plan-NNNN/, each a valid format-2 plan (``ctg validate``
+gives 0 errors and 0 warnings):
 
-- ``plan.yaml``: territory, period, signatories, governance, two programmes (one with
-  short_name CLS, one with PCAET), 14 key figures, 7 sections (3 in ``narrative/*.md``,
-  4 inline), an 11-step timeline, 3 levels, ``code_prefix: "A."`` and a strategy tree of
-  5 axes (A.3) × 2–3 strategic objectives (A.3.1) × 5–9 specific objectives (3.1.c),
-  about 90 leaves;
+- ``plan.yaml``: ``format: 2``, ``formulaire: vienne-2019``, territoire, période, état
+  (signée), signataires, an actors registry (``acteurs``) naming every pilote and
+  partenaire, gouvernance, two programmes (one with sigle CLS, one with PCAET), 14 chiffres
+  clés, 7 sections (3 in ``narrative/*.md``, 4 inline), an 11-step chronologie, 3 niveaux,
+  ``préfixe_code: "A."`` and a stratégie of 5 axes (A.3) × 2–3 strategic objectives (A.3.1)
+  × 5–9 specific objectives (3.1.c), about 90 leaves;
 - ``narrative/*.md``: three Markdown texts of the real plan's sizes;
 - ``fiches/NN-slug.yaml``: 17–23 fiches citing 3–12 objectives each, with consistent
-  declared axes and strategic objectives, pilotes, partners, years inside the period,
-  impacts with the exact labels of :mod:`ctgkit.vocab`, nested steps, indicators,
-  evaluation, participation, links to existing fiches and documents of the CLS.
+  declared axes and strategic objectives, pilotes, partenaires, dates inside the period
+  (years, some to the month), impacts with the exact labels of the Vienne 2019 form
+  (``ctgkit/forms/vienne-2019.yaml``), nested étapes, indicateurs, évaluation,
+  participation, links to existing fiches and documents of the CLS.
 
 Field sizes and counts follow the reference plan plans/civraisien-2019 (about 32 kB of
 plan.yaml and 3.9 kB per fiche); the text is pseudo-French built from a word list.
@@ -40,16 +42,28 @@ import sys
 import textwrap
 import time
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ctgkit.vocab import IMPACT_GROUPS, PARTICIPATION_STAGES, STATUSES
+from ctgkit.form import shipped_forms
 
 #: Bump when the output changes, so that cached corpora are regenerated.
-GENERATOR_VERSION = 1
+#: 2: format 2 (French keys, the Vienne 2019 form, `état`, `acteurs`, dates to the month).
+GENERATOR_VERSION = 2
 DEFAULT_SEED = 2019
 MARKER = ".corpus.json"
 WIDTH = 96  # the reference plan wraps its folded text near 96 columns
+
+#: The reference plan's fiche form, as ctgkit ships it: the impact grid, the choices and the
+#: participation lines come from it.
+_VIENNE = {
+    f.key: f for f in next(f for f in shipped_forms().values() if f.name == "vienne-2019").fields
+}
+IMPACT_GROUPS: dict[str, list[str]] = _VIENNE["impacts"].groups
+DURATIONS: tuple[str, ...] = tuple(_VIENNE["durée"].choices)
+STATUSES: tuple[str, ...] = tuple(_VIENNE["cette_action_est"].choices)
+PARTICIPATION_LINES: tuple[str, ...] = tuple(line.key for line in _VIENNE["participation"].lines)
 
 # --------------------------------------------------------------------------- word lists
 
@@ -251,6 +265,36 @@ ACTORS = (
     "Génération Mouvement",
     "ADMR",
 )
+#: The kind of each actor of ACTORS, for the plan's registry (`acteurs`); others: no kind.
+ACTOR_KINDS: dict[str, str] = {
+    "CAF": "CAF",
+    "MSA": "MSA",
+    "CCAS": "établissement",
+    "CIAS": "établissement",
+    "Mission Locale": "association",
+    "Pôle emploi": "État",
+    "Espace de vie sociale": "association",
+    "MDS": "département",
+    "PMI": "département",
+    "Éducation Nationale": "État",
+    "Conseil départemental": "département",
+    "Conseil régional": "collectivité",
+    "ARS": "État",
+    "Fédération des centres sociaux": "association",
+    "associations locales": "association",
+    "communes": "commune",
+    "écoles": "établissement",
+    "collèges": "établissement",
+    "EHPAD": "établissement",
+    "entreprises": "entreprise",
+    "Secours populaire": "association",
+    "Restos du cœur": "association",
+    "CPAM": "État",
+    "UDAF": "association",
+    "Familles rurales": "association",
+    "Centre social": "association",
+    "ADMR": "association",
+}
 SYLLABLES = (
     "ci",
     "vrai",
@@ -547,7 +591,7 @@ def _strategy(rng: random.Random) -> tuple[list[dict], list[tuple[str, str, list
             for k in range(rng.choice((5, 6, 6, 7, 7, 8, 9))):
                 leaf: dict[str, Any] = {
                     "code": f"{a}.{s}.{chr(ord('a') + k)}",
-                    "title": sentence(rng, around(rng, 110, 30, 290)),
+                    "titre": sentence(rng, around(rng, 110, 30, 290)),
                 }
                 if rng.random() < 0.08:
                     leaf["pistes"] = [
@@ -557,8 +601,8 @@ def _strategy(rng: random.Random) -> tuple[list[dict], list[tuple[str, str, list
             children.append(
                 {
                     "code": f"A.{a}.{s}",
-                    "title": sentence(rng, around(rng, 66, 30, 130)),
-                    "children": leaves,
+                    "titre": sentence(rng, around(rng, 66, 30, 130)),
+                    "enfants": leaves,
                 }
             )
             groups.append((f"A.{a}", f"A.{a}.{s}", [leaf["code"] for leaf in leaves]))
@@ -569,9 +613,9 @@ def _strategy(rng: random.Random) -> tuple[list[dict], list[tuple[str, str, list
         axes.append(
             {
                 "code": f"A.{a}",
-                "title": sentence(rng, around(rng, 56, 40, 85)),
+                "titre": sentence(rng, around(rng, 56, 40, 85)),
                 "description": "Et concrètement, quelques exemples d'actions :\n\n" + examples,
-                "children": children,
+                "enfants": children,
             }
         )
     return axes, groups
@@ -590,19 +634,19 @@ def _plan_file(
         "narrative/pourquoi-une-ctg.md": markdown(rng, around(rng, 700, 400, 1000), headings=False),
     }
     sections = [
-        {"title": "Projet social de territoire", "file": "narrative/projet-social.md"},
-        {"title": "La Convention Territoriale, c'est quoi ?", "text": markdown(rng, 600, False)},
+        {"titre": "Projet social de territoire", "fichier": "narrative/projet-social.md"},
+        {"titre": "La Convention Territoriale, c'est quoi ?", "texte": markdown(rng, 600, False)},
         {
-            "title": f"Pourquoi une CTG sur le territoire de {name} ?",
-            "file": "narrative/pourquoi-une-ctg.md",
+            "titre": f"Pourquoi une CTG sur le territoire de {name} ?",
+            "fichier": "narrative/pourquoi-une-ctg.md",
         },
         {
-            "title": "Le diagnostic et l'élaboration des axes stratégiques",
-            "file": "narrative/diagnostic.md",
+            "titre": "Le diagnostic et l'élaboration des axes stratégiques",
+            "fichier": "narrative/diagnostic.md",
         },
-        {"title": "Les objectifs prioritaires retenus", "text": markdown(rng, 450, False)},
-        {"title": "Les partenaires signataires", "text": markdown(rng, 280, False)},
-        {"title": "Les objectifs stratégiques et spécifiques", "text": markdown(rng, 300, False)},
+        {"titre": "Les objectifs prioritaires retenus", "texte": markdown(rng, 450, False)},
+        {"titre": "Les partenaires signataires", "texte": markdown(rng, 280, False)},
+        {"titre": "Les objectifs stratégiques et spécifiques", "texte": markdown(rng, 300, False)},
     ]
     strategy, groups = _strategy(rng)
     timeline = []
@@ -610,60 +654,66 @@ def _plan_file(
         entry: dict[str, Any] = {}
         if rng.random() < 0.7:
             year = period[0] - 1 + step * 2 // 11
-            entry["when"] = f"{rng.choice(WHEN)} {year}"
+            entry["quand"] = f"{rng.choice(WHEN)} {year}"
         if rng.random() < 0.8:
             entry["phase"] = PHASES[min(len(PHASES) - 1, step * len(PHASES) // 11)]
-        entry["text"] = sentence(rng, around(rng, 110, 40, 300))
+        entry["texte"] = sentence(rng, around(rng, 110, 40, 300))
         timeline.append(entry)
     data: dict[str, Any] = {
-        "title": f"Convention Territoriale Globale de {name}",
-        "subtitle": "Projet social de territoire",
-        "territory": {
-            "name": f"Communauté de Communes de {name}",
-            "short_name": short,
-            "department": rng.choice(
+        "format": 2,
+        "formulaire": "vienne-2019",
+        "titre": f"Convention Territoriale Globale de {name}",
+        "sous_titre": "Projet social de territoire",
+        "territoire": {
+            "nom": f"Communauté de Communes de {name}",
+            "sigle": short,
+            "département": rng.choice(
                 ("Vienne", "Deux-Sèvres", "Charente", "Tarn", "Creuse", "Indre")
             ),
-            "towns": rng.randint(12, 60),
+            "nombre_communes": rng.randint(12, 60),
         },
-        "language": "fr",
-        "period": Flow(start=period[0], end=period[1]),
-        "generation": rng.choice((1, 1, 2)),
-        "previous": None,
-        "signatories": [
-            {"name": f"Communauté de Communes de {name}", "short_name": short},
-            {"name": "Caisse d'Allocations Familiales", "short_name": "CAF"},
-            {"name": "Mutualité Sociale Agricole", "short_name": "MSA"},
+        "langue": "fr",
+        "période": Flow(début=period[0], fin=period[1]),
+        "état": Flow(valeur="signée", date=f"{period[0] - 1}-{rng.randint(1, 12):02d}"),
+        "génération": rng.choice((1, 1, 2)),
+        "précédent": None,
+        "signataires": [
+            {"nom": f"Communauté de Communes de {name}", "sigle": short},
+            {"nom": "Caisse d'Allocations Familiales", "sigle": "CAF"},
+            {"nom": "Mutualité Sociale Agricole", "sigle": "MSA"},
         ],
-        "governance": [
+        # The registry (`acteurs`) is completed by plan_documents with every name the fiches
+        # use, as the reference plan's registry lists each pilote and partenaire.
+        "acteurs": [],
+        "gouvernance": [
             {
-                "name": "Comité de pilotage",
-                "members": sentence(rng, 60, False),
-                "role": "instance décisionnelle",
-                "frequency": "1 x/an",
+                "nom": "Comité de pilotage",
+                "membres": sentence(rng, 60, False),
+                "rôle": "instance décisionnelle",
+                "fréquence": "1 x/an",
             },
             {
-                "name": "Comité d'acteurs",
-                "members": sentence(rng, 55, False),
-                "role": "instance consultative/technique",
+                "nom": "Comité d'acteurs",
+                "membres": sentence(rng, 55, False),
+                "rôle": "instance consultative/technique",
             },
             {
-                "name": "Comité technique",
-                "members": sentence(rng, 110, False),
-                "role": "instance méthodologique",
-                "frequency": "2 x/an",
+                "nom": "Comité technique",
+                "membres": sentence(rng, 110, False),
+                "rôle": "instance méthodologique",
+                "fréquence": "2 x/an",
             },
             {
-                "name": "Groupes de travail",
-                "members": sentence(rng, 70, False),
-                "role": "instance opérationnelle",
+                "nom": "Groupes de travail",
+                "membres": sentence(rng, 70, False),
+                "rôle": "instance opérationnelle",
             },
-            {"name": "Coordination", "members": f"Communauté de Communes de {name}"},
+            {"nom": "Coordination", "membres": f"Communauté de Communes de {name}"},
         ],
         "programmes": [
             {
-                "name": "Contrat Local de Santé",
-                "short_name": "CLS",
+                "nom": "Contrat Local de Santé",
+                "sigle": "CLS",
                 "description": markdown(rng, 180, False)
                 + "\n\n**Les signataires du Contrat Local de Santé**\n\n- La Caisse d'Allocations "
                 "Familiales (CAF)\n- La Mutualité Sociale Agricole (MSA)\n\nSoutien technique & "
@@ -671,31 +721,31 @@ def _plan_file(
                 "axes": [sentence(rng, around(rng, 45, 20, 75)) for _ in range(5)],
             },
             {
-                "name": "Plan Climat Air Energie Territorial",
-                "short_name": "PCAET",
+                "nom": "Plan Climat Air Energie Territorial",
+                "sigle": "PCAET",
                 "description": sentence(rng, around(rng, 480, 300, 600)),
             },
         ],
-        "key_figures": [
-            Flow(value=str(rng.randint(2, 9000)) + rng.choice(("", " %", "")), label=label)
+        "chiffres_clés": [
+            Flow(valeur=str(rng.randint(2, 9000)) + rng.choice(("", " %", "")), libellé=label)
             for label in rng.sample(KEY_LABELS, 14)
         ],
         "sections": sections,
-        "timeline": timeline,
-        "levels": [
-            Flow(name="axe", plural="axes"),
-            Flow(name="objectif stratégique", plural="objectifs stratégiques"),
-            Flow(name="objectif spécifique", plural="objectifs spécifiques"),
+        "chronologie": timeline,
+        "niveaux": [
+            Flow(nom="axe", pluriel="axes"),
+            Flow(nom="objectif stratégique", pluriel="objectifs stratégiques"),
+            Flow(nom="objectif spécifique", pluriel="objectifs spécifiques"),
         ],
-        "code_prefix": "A.",
-        "strategy": strategy,
-        "gaps": [{"code": groups[0][2][-1], "note": sentence(rng, 220)}],
+        "préfixe_code": "A.",
+        "stratégie": strategy,
+        "lacunes": [{"code": groups[0][2][-1], "note": sentence(rng, 220)}],
     }
     titles = {
-        code: leaf["title"]
+        code: leaf["titre"]
         for axis in strategy
-        for so in axis["children"]
-        for code, leaf in ((leaf["code"], leaf) for leaf in so["children"])
+        for so in axis["enfants"]
+        for code, leaf in ((leaf["code"], leaf) for leaf in so["enfants"])
     }
     return data, narrative, groups, period, titles
 
@@ -708,14 +758,14 @@ def _steps(rng: random.Random, depth: int, prefix: str, count: int) -> list:
         if depth > 0 and rng.random() < 0.3:
             steps.append(text)  # shorthand: a bare string
             continue
-        step: dict[str, Any] = {"label": label, "text": text}
+        step: dict[str, Any] = {"numéro": label, "texte": text}
         nested = 0
         if depth == 0 and rng.random() < 0.35:
             nested = rng.randint(1, 5)
         elif depth == 1 and rng.random() < 0.08:
             nested = rng.randint(1, 2)
         if nested:
-            step["steps"] = _steps(rng, depth + 1, label + ".", nested)
+            step["étapes"] = _steps(rng, depth + 1, label + ".", nested)
         steps.append(step)
     return steps
 
@@ -745,36 +795,39 @@ def _fiche(
     if rng.random() < 0.1:  # written without the code prefix, as fiche 17 does
         strategic = [code.removeprefix("A.") for code in strategic]
     objectives: list[Any] = [
-        {"code": leaf, "text": titles[leaf]} if rng.random() < 0.12 else leaf for leaf in leaves
+        {"code": leaf, "texte": titles[leaf]} if rng.random() < 0.12 else leaf for leaf in leaves
     ]
 
     title = sentence(rng, around(rng, 72, 25, 135))
-    fiche: dict[str, Any] = {"number": number, "title": title}
+    fiche: dict[str, Any] = {"numéro": number, "titre": title}
     if rng.random() < 0.08:
         fiche["description"] = markdown(rng, around(rng, 900, 400, 1900), headings=False)
     fiche["axes"] = axes
-    fiche["strategic_objectives"] = strategic
-    fiche["objectives"] = objectives
+    fiche["objectifs_stratégiques"] = strategic
+    fiche["objectifs"] = objectives
     fiche["pilotes"] = rng.sample(ACTORS, rng.choice((1, 1, 1, 2, 2, 3, 4)))
     partners = rng.sample(ACTORS, rng.randint(3, 12))
     if rng.random() < 0.3:
         partners.append(sentence(rng, around(rng, 45, 20, 80), verb=False))
-    fiche["partners"] = partners
+    fiche["partenaires"] = partners
     if rng.random() < 0.3:
-        fiche["duration"] = rng.choice(("annuelle", "pluriannuelle"))
+        fiche["durée"] = rng.choice(DURATIONS)
     if rng.random() < 0.9:
         start = rng.randint(period[0], period[1])
-        fiche["start"] = start
-        fiche["end"] = rng.randint(start, period[1])
+        end = rng.randint(start, period[1])
+        # Dates to the month now and then, as other CTGs write them (« septembre 2024 »).
+        month = rng.randint(1, 12) if rng.random() < 0.25 else None
+        fiche["début"] = f"{start}-{month:02d}" if month else start
+        fiche["fin"] = f"{end}-{rng.randint(1, 12):02d}" if month and end > start else end
     if rng.random() < 0.3:
-        fiche["status"] = rng.choice(STATUSES)
+        fiche["cette_action_est"] = rng.choice(STATUSES)
     impacts: dict[str, list[str]] = {}
     items = [(g, item) for g, group in IMPACT_GROUPS.items() for item in group]
     for group, item in sorted(rng.sample(items, rng.randint(8, 24)), key=items.index):
         impacts.setdefault(group, []).append(item)
     fiche["impacts"] = impacts
     if rng.random() < 0.95:
-        fiche["steps"] = _steps(rng, 0, "", rng.randint(2, 7))
+        fiche["étapes"] = _steps(rng, 0, "", rng.randint(2, 7))
     indicators: list[Any] = []
     for _ in range(rng.randint(3, 8)):
         label = sentence(rng, around(rng, 55, 20, 130), verb=False)
@@ -782,42 +835,42 @@ def _fiche(
             year = rng.randint(period[0], period[1])
             indicators.append(
                 {
-                    "label": label,
-                    "unit": rng.choice(("personnes", "familles", "actions", "%")),
-                    "baseline": rng.randint(0, 40),
-                    "target": rng.randint(40, 200),
-                    "measurements": [
+                    "libellé": label,
+                    "unité": rng.choice(("personnes", "familles", "actions", "%")),
+                    "valeur_référence": rng.randint(0, 40),
+                    "cible": rng.randint(40, 200),
+                    "mesures": [
                         Flow(
                             date=dt.date(year, rng.randint(1, 12), rng.randint(1, 28)),
-                            value=rng.randint(0, 120),
+                            valeur=rng.randint(0, 120),
                         )
                     ],
                 }
             )
         else:
             indicators.append(label)
-    fiche["indicators"] = indicators
-    fiche["evaluation"] = [
+    fiche["indicateurs"] = indicators
+    fiche["évaluation"] = [
         sentence(rng, around(rng, 45, 20, 90), verb=False) for _ in range(rng.randint(1, 4))
     ]
     if rng.random() < 0.9:
-        stages = rng.sample(PARTICIPATION_STAGES, rng.randint(1, 5))
+        stages = rng.sample(PARTICIPATION_LINES, rng.randint(1, 5))
         fiche["participation"] = {
-            s: rng.choice((True, True, False, None)) for s in PARTICIPATION_STAGES if s in stages
+            s: rng.choice((True, True, False, None)) for s in PARTICIPATION_LINES if s in stages
         }
     if rng.random() < 0.2 and total > 1:
         others = [n for n in range(1, total + 1) if n != number]
-        fiche["linked_fiches"] = sorted(rng.sample(others, rng.randint(1, 2)))
+        fiche["fiches_liées"] = sorted(rng.sample(others, rng.randint(1, 2)))
     if rng.random() < 0.15:
         fiche["documents"] = [
             {
                 "programme": "CLS",
-                "ref": f"fiche action n°{rng.randint(1, 20)}",
-                "title": sentence(rng, 45),
+                "référence": f"fiche action n°{rng.randint(1, 20)}",
+                "titre": sentence(rng, 45),
             }
         ]
     if rng.random() < 0.1:  # the reference fiches use « & » now and then
-        fiche["partners"][-1] += " & " + rng.choice(ACTORS)
+        fiche["partenaires"][-1] += " & " + rng.choice(ACTORS)
     return f"{number:02d}-{slugify(title)}.yaml", fiche
 
 
@@ -832,7 +885,25 @@ def plan_documents(index: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     for number in range(1, count + 1):
         name, fiche = _fiche(rng, number, count, groups, period, titles)
         documents[f"fiches/{name}"] = fiche
+    data["acteurs"] = _registry(
+        name
+        for path, fiche in documents.items()
+        if path.startswith("fiches/")
+        for name in (*fiche["pilotes"], *fiche["partenaires"])
+    )
     return documents
+
+
+def _registry(names: Iterable[str]) -> list[dict[str, Any]]:
+    """`acteurs`: one actor per name the fiches use (first use first), with its kind."""
+    actors = []
+    for name in dict.fromkeys(names):
+        actor: dict[str, Any] = {"nom": name}
+        kind = ACTOR_KINDS.get(name)
+        if kind:
+            actor["type"] = kind
+        actors.append(actor)
+    return actors
 
 
 def generate_plan(index: int, seed: int = DEFAULT_SEED) -> dict[str, str]:
@@ -846,7 +917,7 @@ def generate_plan(index: int, seed: int = DEFAULT_SEED) -> dict[str, str]:
                 content, f"Synthetic CTG plan {index} (bench/generate.py, seed {seed})"
             )
         else:
-            files[path] = to_yaml(content, f"Fiche action CTG n°{content['number']} — synthetic")
+            files[path] = to_yaml(content, f"Fiche action CTG n°{content['numéro']} — synthetic")
     return files
 
 

@@ -17,9 +17,11 @@ process and the workers it waited for), and its peak memory sampled every 20 ms 
 psutil as the summed RSS of the process and all its descendants. Sizes below 1,000 are
 run --repeat times (median time, highest peak memory), larger ones --repeat-large times.
 Then the single-plan check: ``ctg validate plans/civraisien-2019`` against ``ctg --version``,
-median of --single-runs whole-process runs each.
+median of --single-runs whole-process runs each; and render against validate in CPU time per
+plan, one worker (``-j 1``), on the first 50 plans, median of --cpu-runs runs each.
 
-Prints a table and the targets of issue 7 (met or missed, with the ratio); with --output,
+Prints a table and the targets of issues 7, 11 and 12 (met or missed, with the ratio); with
+--output,
 writes them as Markdown with the machine description. Exits 0 when every command worked
 (whatever the figures), 1 when a command failed or gave wrong output, 2 for usage errors
 (psutil missing: ``pip install psutil``).
@@ -54,12 +56,15 @@ REFERENCE_PLAN = REPO / "plans" / "civraisien-2019"
 SAMPLE_SECONDS = 0.02
 MB = 1_000_000
 
-# Targets of issue 7.
+# Targets of issue 7 (validate, coverage, render drift, memory) and issue 11 (single plan).
 VALIDATE_MAX_RATIO = 1.5
 COVERAGE_MAX_RATIO = 2.0
 RENDER_MAX_DRIFT = 0.20
 PEAK_MAX_BYTES = 1_000 * MB
-SINGLE_MAX_RATIO = 2.0
+SINGLE_MAX_RATIO = 3.5
+# Issue 12: render CPU per plan against validate CPU per plan, one worker, 50 plans.
+CPU_PLANS = 50
+RENDER_CPU_MAX_RATIO = 2.5
 LARGE = 1_000  # sizes from here on are run --repeat-large times
 
 
@@ -406,6 +411,57 @@ def bench_single(runs: int, log) -> Single:
     return single
 
 
+@dataclass
+class CpuRatio:
+    """CPU seconds of whole ``ctg validate`` and ``ctg render`` runs on the same plans, with
+    one worker (``-j 1``): the cost of rendering a plan against that of checking it."""
+
+    plans: int
+    validate: list[float]
+    render: list[float]
+
+    def per_plan(self, command: str) -> float:
+        return statistics.median(getattr(self, command)) / self.plans
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.render) / statistics.median(self.validate)
+
+
+def bench_cpu(corpus_dir: Path, runs: int, work: Path, log, quiet_wait: float = 0) -> CpuRatio:
+    """``ctg render`` (Markdown and HTML, as a user runs it) against ``ctg validate`` on the
+    first CPU_PLANS plans, ``-j 1``, interleaved; CPU time of the process (wait4)."""
+    corpus = prepare_corpus(CPU_PLANS, corpus_dir)
+    ctg = ctg_command()
+    target = str(corpus.path)
+    outdir = work / "site"
+    result = CpuRatio(corpus.n, [], [])
+    for attempt in range(1, runs + 1):
+        for command in ("validate", "render"):
+            shutil.rmtree(outdir, ignore_errors=True)
+            if command == "validate":
+                argv = [*ctg, "validate", target, "-j", "1"]
+                check = check_validate(corpus.n)
+            else:
+                argv = [*ctg, "render", target, "-j", "1", "-o", str(outdir)]
+                check = check_render(corpus.n, outdir)
+            if quiet_wait:
+                wait_quiet(quiet_wait, log)
+            run = run_checked(f"ctg {command} -j 1", argv, work, check)
+            getattr(result, command).append(run.cpu)
+            log(
+                f"  N={corpus.n} run {attempt}/{runs} ctg {command} -j 1{'':<18} "
+                f"{run.wall:8.2f} s wall {run.cpu:8.2f} s cpu "
+                f"(others used {run.other:.0%} of the CPU)"
+            )
+    shutil.rmtree(outdir, ignore_errors=True)
+    log(
+        f"  render/validate CPU per plan, -j 1: {result.ratio:.2f}× "
+        f"({result.per_plan('render') * 1000:.0f} vs {result.per_plan('validate') * 1000:.0f} ms)"
+    )
+    return result
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -484,7 +540,9 @@ class Target:
     status: str  # met, missed, not measured
 
 
-def evaluate(results: list[Result], single: Single | None) -> list[Target]:
+def evaluate(
+    results: list[Result], single: Single | None, cpu: CpuRatio | None = None
+) -> list[Target]:
     targets = []
     by_n = {r.corpus.n: r for r in results}
     largest = max(results, key=lambda r: r.corpus.n) if results else None
@@ -541,7 +599,10 @@ def evaluate(results: list[Result], single: Single | None) -> list[Target]:
                 else f"missed by {peaks[worst] / PEAK_MAX_BYTES:.2f}× ({worst})",
             )
         )
-    name = "single plan: `ctg validate plans/civraisien-2019` under 2× `ctg --version`"
+    name = (
+        f"single plan: `ctg validate plans/civraisien-2019` within {SINGLE_MAX_RATIO:g}× "
+        "`ctg --version` (issue 11)"
+    )
     if single is None:
         targets.append(Target(name, "-", "not measured"))
     else:
@@ -551,8 +612,26 @@ def evaluate(results: list[Result], single: Single | None) -> list[Target]:
                 f"{single.ratio:.2f}× ({statistics.median(single.validate) * 1000:.0f} ms vs "
                 f"{statistics.median(single.version) * 1000:.0f} ms, median of {single.runs})",
                 "met"
-                if single.ratio < SINGLE_MAX_RATIO
+                if single.ratio <= SINGLE_MAX_RATIO
                 else f"missed by {single.ratio / SINGLE_MAX_RATIO:.2f}×",
+            )
+        )
+    name = (
+        f"render CPU per plan within {RENDER_CPU_MAX_RATIO:g}× validate CPU per plan, "
+        f"{CPU_PLANS} plans, `-j 1` (issue 12; informative)"
+    )
+    if cpu is None:
+        targets.append(Target(name, "-", "not measured"))
+    else:
+        targets.append(
+            Target(
+                name,
+                f"{cpu.ratio:.2f}× ({cpu.per_plan('render') * 1000:.0f} ms vs "
+                f"{cpu.per_plan('validate') * 1000:.0f} ms of CPU per plan, median of "
+                f"{len(cpu.render)})",
+                "met"
+                if cpu.ratio <= RENDER_CPU_MAX_RATIO
+                else f"not met yet ({cpu.ratio / RENDER_CPU_MAX_RATIO:.2f}× over)",
             )
         )
     return targets
@@ -626,6 +705,7 @@ def markdown_table(header: list[str], body: list[list[str]], left: int = 2) -> s
 def markdown_report(
     results: list[Result],
     single: Single | None,
+    cpu: CpuRatio | None,
     targets: list[Target],
     info: dict[str, str],
     argv: list[str],
@@ -643,7 +723,8 @@ def markdown_report(
         for r in results
     ]
     parts = [
-        "# Benchmark results (issue 7): a national-scale corpus, measured against the floor",
+        "# Benchmark results (issues 7, 11, 12): a national-scale corpus, measured against the "
+        "floor",
         "",
         f"Measured on {info['Date']} with `python bench/{' '.join(argv)}` "
         f"({elapsed / 60:.1f} min in all). Method and how to re-run: [README.md](README.md).",
@@ -709,6 +790,33 @@ def markdown_report(
             ),
             "",
         ]
+    if cpu is not None:
+        parts += [
+            "## Render against validate (CPU, one worker)",
+            "",
+            f"The first {cpu.plans} plans of the corpus, `-j 1`, whole processes, interleaved, "
+            f"{len(cpu.render)} runs each; CPU time (user + system) of the process. `ctg render` "
+            "writes Markdown and HTML (its default).",
+            "",
+            markdown_table(
+                ["command", "median CPU s", "CPU ms/plan", "min CPU s", "max CPU s"],
+                [
+                    [
+                        f"`ctg {command} -j 1`",
+                        f"{statistics.median(getattr(cpu, command)):.2f}",
+                        f"{cpu.per_plan(command) * 1000:.0f}",
+                        f"{min(getattr(cpu, command)):.2f}",
+                        f"{max(getattr(cpu, command)):.2f}",
+                    ]
+                    for command in ("validate", "render")
+                ],
+                left=1,
+            ),
+            "",
+            f"Ratio render / validate: {cpu.ratio:.2f}× (issue 12 asks for at most "
+            f"{RENDER_CPU_MAX_RATIO:g}×).",
+            "",
+        ]
     return "\n".join(parts)
 
 
@@ -753,6 +861,12 @@ def main(argv: list[str] | None = None) -> int:
         help="runs of the single-plan comparison (10; 0 skips it)",
     )
     parser.add_argument(
+        "--cpu-runs",
+        type=int,
+        default=3,
+        help=f"runs of the render/validate CPU comparison on {CPU_PLANS} plans (3; 0 skips it)",
+    )
+    parser.add_argument(
         "--quiet-wait",
         type=float,
         default=0,
@@ -760,8 +874,11 @@ def main(argv: list[str] | None = None) -> int:
         help="before each run, wait up to SECONDS for the machine to be idle (default 0)",
     )
     args = parser.parse_args(argv)
-    if args.repeat < 1 or args.repeat_large < 1 or args.single_runs < 0:
-        parser.error("--repeat and --repeat-large must be at least 1, --single-runs at least 0")
+    if args.repeat < 1 or args.repeat_large < 1 or args.single_runs < 0 or args.cpu_runs < 0:
+        parser.error(
+            "--repeat and --repeat-large must be at least 1, --single-runs and --cpu-runs "
+            "at least 0"
+        )
     try:
         import psutil  # noqa: F401
     except ImportError:
@@ -776,6 +893,7 @@ def main(argv: list[str] | None = None) -> int:
     code_before = code_state()
     results: list[Result] = []
     single: Single | None = None
+    cpu: CpuRatio | None = None
     try:
         with tempfile.TemporaryDirectory(prefix="ctg-bench-") as scratch:
             work = Path(scratch)
@@ -794,10 +912,12 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(bench_size(corpus, repeat, work, log, args.quiet_wait))
             if args.single_runs:
                 single = bench_single(args.single_runs, log)
+            if args.cpu_runs:
+                cpu = bench_cpu(args.corpus_dir, args.cpu_runs, work, log, args.quiet_wait)
     except BenchError as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)
         return 1
-    targets = evaluate(results, single)
+    targets = evaluate(results, single, cpu)
     elapsed = time.perf_counter() - started
 
     print(text_table(HEADER, rows(results)))
@@ -807,13 +927,18 @@ def main(argv: list[str] | None = None) -> int:
             f"{statistics.median(single.validate) * 1000:.0f} ms, ctg --version "
             f"{statistics.median(single.version) * 1000:.0f} ms (median of {single.runs})"
         )
+    if cpu is not None:
+        print(
+            f"render / validate CPU per plan, {cpu.plans} plans, -j 1: {cpu.ratio:.2f}× "
+            f"({cpu.per_plan('render') * 1000:.0f} vs {cpu.per_plan('validate') * 1000:.0f} ms)"
+        )
     print("\ntargets:")
     for target in targets:
         print(f"  [{target.status}] {target.name}: {target.measured}")
     if args.output is not None:
         shown = ["run.py", *(argv if argv is not None else sys.argv[1:])]
         report = markdown_report(
-            results, single, targets, machine(load_before, code_before), shown, elapsed
+            results, single, cpu, targets, machine(load_before, code_before), shown, elapsed
         )
         args.output.write_text(report, encoding="utf-8")
         log(f"wrote {args.output}")
