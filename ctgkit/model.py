@@ -127,6 +127,10 @@ YesNo = Annotated[
         _yes_no, json_schema_input_type=bool | None | Literal["oui", "non", "OUI", "NON"]
     ),
 ]
+#: A flag: true/false, or OUI/NON as coordinators write them.
+Flag = Annotated[
+    bool, BeforeValidator(_yes_no, json_schema_input_type=bool | Literal["oui", "non", "OUI", "NON"])
+]
 #: A fiche number: written 3 or "3", kept as text.
 FicheNumber = Annotated[str, Field(json_schema_extra={"type": ["string", "integer"]})]
 
@@ -283,7 +287,7 @@ class Node(Base):
     theme: str | None = Field(None, alias="thème", description="Rubrique thématique du nœud.")
     description: Markdown | None = None
     pistes: list[Markdown] = Field(default_factory=list, description="Pistes de travail.")
-    editorial: bool = Field(
+    editorial: Flag = Field(
         False,
         alias="code_éditorial",
         description="Code attribué à la transcription, absent de la source.",
@@ -327,7 +331,7 @@ class FieldSpec(Base):
     type: Annotated[Literal[FIELD_TYPES] | None, choice(FIELD_TYPES)] = Field(  # type: ignore[valid-type]
         None, description="Type du champ ; omis pour un champ standard."
     )
-    required: bool = Field(False, alias="obligatoire")
+    required: Flag = Field(False, alias="obligatoire")
     help: str | None = Field(None, alias="aide", description="Texte d'aide montré dans l'éditeur.")
     choices: list[str] = Field(default_factory=list, alias="choix")
     groups: dict[str, list[str]] = Field(default_factory=dict, alias="groupes")
@@ -394,7 +398,7 @@ class PlanFile(Base):
         description="Préfixe que les fiches peuvent omettre : "
         "avec 'A.', A.3.1 et 3.1 sont le même code.",
     )
-    editorial_codes: bool = Field(
+    editorial_codes: Flag = Field(
         False,
         alias="codes_éditoriaux",
         description="Tous les codes ont été attribués à la transcription.",
@@ -533,7 +537,7 @@ STANDARD_FIELDS: dict[str, StandardField] = {
             "numéro_éditorial",
             "editorial_number",
             "hidden",
-            bool,
+            Flag,
             False,
             "Numéro éditorial",
             "Numéro attribué à la transcription, absent de la source.",

@@ -605,3 +605,10 @@ def test_each_module_imports_first_in_a_fresh_interpreter() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False
     )
     assert run.returncode == 0 and run.stdout == "", run.stdout + run.stderr
+
+
+def test_flags_take_oui_non_as_coordinators_write_them(mini: Path) -> None:
+    edit(mini / FICHE, "numéro: 3\n", "numéro: 3\nnuméro_éditorial: OUI\n")
+    assert found(mini) == []
+    fiche = next(f.fiche for f in load_plan(mini).fiches if f.fiche.number == "3")
+    assert fiche.editorial_number is True

@@ -458,3 +458,29 @@ def _difflib():  # noqa: ANN202  (imported on the error path only)
     import difflib
 
     return difflib
+
+
+@rule("CTG034", "unknown-gap-field", E, "A fiche's lacune names a field its form does not have.")
+def unknown_gap_field(ctx: PlanContext) -> Iterator[Finding]:
+    """
+    What: `lacunes[].champ` in a fiche is not the key of a field of the plan's form.
+    Why: a lacune is printed with the field it concerns; a misspelt key would attach the note
+    to nothing.
+    Example: `lacunes: [{champ: impact, note: …}]` where the form's field is `impacts`.
+    """
+    form = ctx.plan.form
+    if form is None:
+        return
+    keys = list(form.by_key)
+    for loaded in ctx.plan.fiches:
+        for position, gap in enumerate(loaded.fiche.gaps):
+            if gap.field is not None and gap.field not in form.by_key:
+                from ..loader import suggest_key
+
+                close = suggest_key(gap.field, keys)
+                hint = f" (did you mean '{close}'?)" if close else ""
+                yield Finding(
+                    loaded.source,
+                    ("lacunes", position, "champ"),
+                    f"'{gap.field}' is not a field of the form '{form.name}'{hint}",
+                )
