@@ -129,7 +129,8 @@ YesNo = Annotated[
 ]
 #: A flag: true/false, or OUI/NON as coordinators write them.
 Flag = Annotated[
-    bool, BeforeValidator(_yes_no, json_schema_input_type=bool | Literal["oui", "non", "OUI", "NON"])
+    bool,
+    BeforeValidator(_yes_no, json_schema_input_type=bool | Literal["oui", "non", "OUI", "NON"]),
 ]
 #: A fiche number: written 3 or "3", kept as text.
 FicheNumber = Annotated[str, Field(json_schema_extra={"type": ["string", "integer"]})]
