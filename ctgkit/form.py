@@ -125,7 +125,7 @@ def resolve(spec: FormSpec) -> Form:
         where = ("formulaire", "champs", index)
         if extra.key in known and extra.type is not None:
             raise FormError(f"the form already has a field '{extra.key}'", (*where, "nom"))
-        made = _field(extra, where)
+        made = _field(extra, where, index)
         if extra.key in known:  # a standard field re-labelled or made required
             fields = [made if f.key == extra.key else f for f in fields]
         else:
@@ -135,7 +135,7 @@ def resolve(spec: FormSpec) -> Form:
     return Form(name, base.title, fields)
 
 
-def _field(spec: FieldSpec, where: tuple[Any, ...]) -> FormField:
+def _field(spec: FieldSpec, where: tuple[Any, ...], index: int = 0) -> FormField:
     standard = STANDARD_FIELDS.get(spec.key)
     if spec.type is None:
         if standard is None:
@@ -184,7 +184,8 @@ def _field(spec: FieldSpec, where: tuple[Any, ...]) -> FormField:
             )
     return FormField(
         key=spec.key,
-        attr="f_" + _identifier(spec.key),
+        # Unique even for keys that fold alike (`été` and `ete` are two keys).
+        attr=f"f{index}_" + _identifier(spec.key),
         kind=kind,
         label=spec.label or spec.key.replace("_", " ").capitalize(),
         help=spec.help or "",
@@ -301,8 +302,8 @@ def _custom_type(form_field: FormField) -> tuple[Any, Any]:
             "Grille_" + _identifier(form_field.key),
             __base__=Base,
             **{
-                "l_" + _identifier(key): (YesNo, Field(None, alias=key, title=label))
-                for key, label in form_field.lines
+                _line_attr(i, key): (YesNo, Field(None, alias=key, title=label))
+                for i, (key, label) in enumerate(form_field.lines)
             },
         )
         return grid | None, None
@@ -312,9 +313,14 @@ def _custom_type(form_field: FormField) -> tuple[Any, Any]:
 def grid_values(form_field: FormField, value: Any) -> list[tuple[str, str, bool | None]]:
     """``(key, label, yes/no/None)`` for each line of a grille oui/non value."""
     return [
-        (key, label, getattr(value, "l_" + _identifier(key)) if value is not None else None)
-        for key, label in form_field.lines
+        (key, label, getattr(value, _line_attr(i, key)) if value is not None else None)
+        for i, (key, label) in enumerate(form_field.lines)
     ]
+
+
+def _line_attr(index: int, key: str) -> str:
+    # Unique even for line keys that fold alike (`à` and `a`).
+    return f"l{index}_" + _identifier(key)
 
 
 def find_in_groups(form_field: FormField, label: str) -> tuple[str, str] | None:

@@ -308,11 +308,6 @@ def test_a_plans_own_form_never_crashes_the_cli(case: MutatedPlan) -> None:
 # ------------------------------------------------------------- found by the generators
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ctgkit/form.py: keys that fold alike share one model attribute; the first "
-    "field silently disappears",
-)
 def test_own_fields_whose_keys_fold_alike_are_both_usable(tmp_path: Path) -> None:
     """`été` and `ete` are two keys a plan may define (accents are kept in keys); a fiche
     filling both must not be told that `été` is unknown. Either both work, or plan.yaml

@@ -184,13 +184,13 @@ def _big_plan(root: Path, fiches: int = 60) -> Path:
     shutil.copytree(MINI, root)
     for number in range(10, 10 + fiches):
         fiche = {
-            "number": number,
-            "title": f"Action {number} " + "pour les familles " * 5,
+            "numéro": number,
+            "titre": f"Action {number} " + "pour les familles " * 5,
             "description": ("Un paragraphe de description assez long. " * 40 + "\n\n") * 5,
-            "objectives": ["1.1.a", "2.1.b"],
+            "objectifs": ["1.1.a", "2.1.b"],
             "pilotes": [f"Pilote {number}"],
-            "steps": [
-                {"text": f"Étape {i} " * 50, "steps": [f"Sous-étape {j} " * 30 for j in range(3)]}
+            "étapes": [
+                {"texte": f"Étape {i} " * 50, "étapes": [f"Sous-étape {j} " * 30 for j in range(3)]}
                 for i in range(4)
             ],
         }
@@ -215,7 +215,7 @@ def test_sigkill_during_render_leaves_complete_documents(tmp_path: Path) -> None
     out = tmp_path / "site"
     old_dir, new_dir = tmp_path / "old", tmp_path / "new"
     assert run_ctg("render", str(plan), "-o", str(old_dir)).returncode == 0
-    title = "title: Convention Territoriale Globale de test"
+    title = "titre: Convention Territoriale Globale de test"
     text = (plan / "plan.yaml").read_text("utf-8")
     (plan / "plan.yaml").write_text(text.replace(title, title + " (version 2)"), "utf-8")
     assert run_ctg("render", str(plan), "-o", str(new_dir)).returncode == 0
