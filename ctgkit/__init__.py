@@ -33,15 +33,14 @@ _LAZY = {
     "validate": "ctgkit.api",
     "find_plans": "ctgkit.api",
     "coverage": "ctgkit.coverage_model",
-    "render": "ctgkit.rendering",
+    "render": "ctgkit.api",
 }
 
 if TYPE_CHECKING:
-    from .api import find_plans, validate
+    from .api import find_plans, render, validate
     from .coverage_model import coverage
     from .diagnostics import Diagnostic
     from .loader import NotAPlanError, Plan, load_plan
-    from .rendering import render
 
 
 def __getattr__(name: str) -> Any:

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .checking import run_checks
+from .coverage_model import PlanCoverage
 from .diagnostics import Diagnostic
 from .loader import NotAPlanError, Plan, is_plan_dir, load_plan
 
-__all__ = ["NotAPlanError", "Plan", "find_plans", "load_plan", "validate", "validate_paths"]
+__all__ = [
+    "NotAPlanError",
+    "Plan",
+    "find_plans",
+    "load_plan",
+    "render",
+    "render_paths",
+    "validate",
+    "validate_paths",
+]
 
 
 def validate(plan: str | os.PathLike[str] | Plan, ignore: Collection[str] = ()) -> list[Diagnostic]:
@@ -78,16 +89,26 @@ def validate_paths(
     yield from ordered_map(_validate_one, plans, (frozenset(ignore),), jobs=jobs)
 
 
+@dataclass
+class CoverageResult(PlanCoverage):
+    """A plan's coverage and where the plan is (its matrix page shows the plan's banner
+    and editorial marks: :func:`coverage_page`)."""
+
+    root: str | None = None
+
+
 def _coverage_one(
     path: Path, ignore: Collection[str], level: int | None, many: int
-) -> tuple[list[Diagnostic], object]:
+) -> tuple[list[Diagnostic], CoverageResult | None]:
     from .coverage_model import coverage
 
     plan = load_plan(path)
     diagnostics = run_checks(plan, ignore)
     if any(d.is_error for d in diagnostics):
         return diagnostics, None
-    return diagnostics, coverage(plan, level=level, many=many)
+    measured = coverage(plan, level=level, many=many)
+    values = {f.name: getattr(measured, f.name) for f in fields(measured)}
+    return diagnostics, CoverageResult(**values, root=str(path))
 
 
 def coverage_paths(
@@ -96,47 +117,126 @@ def coverage_paths(
     level: int | None = None,
     many: int = 4,
     jobs: int | None = None,
-) -> Iterator[tuple[Path, tuple[list[Diagnostic], object]]]:
-    """``(plan, (diagnostics, PlanCoverage or None when the plan has errors))`` in order."""
+) -> Iterator[tuple[Path, tuple[list[Diagnostic], CoverageResult | None]]]:
+    """``(plan, (diagnostics, coverage or None when the plan has errors))`` in order."""
     from .parallel import ordered_map
 
     yield from ordered_map(_coverage_one, plans, (frozenset(ignore), level, many), jobs=jobs)
 
 
+def coverage_page(result: PlanCoverage, fmt: str, templates: Path | None = None) -> str:
+    """The coverage matrix as a page (``md`` or ``html``); with the plan's « document de
+    travail » banner and editorial marks when ``result`` knows its plan. (The plan is
+    loaded again for that: coverage results do not keep whole plans.)"""
+    from .rendering import render_matrix
+
+    plan = None
+    root = getattr(result, "root", None)
+    if root is not None:
+        plan = load_plan(root)
+    return render_matrix(result, fmt, result.language, templates, plan=plan)
+
+
+def render(
+    plan: str | os.PathLike[str] | Plan,
+    outdir: str | os.PathLike[str] | None = None,
+    formats: Sequence[str] = ("md", "html"),
+    templates: str | os.PathLike[str] | None = None,
+    *,
+    force: bool = False,
+    ignore: Collection[str] = (),
+) -> dict[str, str] | list[Path]:
+    """Render a plan (a path or a loaded :class:`Plan`): checked, indexed and measured
+    once, then every document in every format. Without ``outdir``, return ``{file name:
+    content}``; with it, write ``<outdir>/<slug>/<name>`` atomically and return the paths.
+
+    Refuses (and writes nothing) an ``outdir`` inside the plan (:class:`DestinationError`)
+    and a plan with errors (:class:`PlanHasErrors`) unless ``force``, which renders it with
+    every document marked « document non validé : N erreurs »."""
+    from .rendering import check_destination, render_documents, write_documents
+
+    if not isinstance(plan, Plan):
+        plan = load_plan(plan)
+    if outdir is not None:
+        check_destination(Path(outdir), [plan.root])
+    errors = _errors(run_checks(plan, ignore), force)
+    outputs = render_documents(
+        plan, formats, Path(templates) if templates else None, errors=len(errors)
+    )
+    if outdir is None:
+        return outputs
+    return write_documents(Path(outdir) / plan.slug, dict(outputs))
+
+
+def _errors(diagnostics: list[Diagnostic], force: bool) -> list[Diagnostic]:
+    from .rendering import PlanHasErrors
+
+    errors = [d for d in diagnostics if d.is_error]
+    if errors and not force:
+        raise PlanHasErrors(errors)
+    return errors
+
+
 def _render_one(
     path: Path,
     ignore: Collection[str],
-    outdir: Path | None,
+    staging: Path,
     formats: tuple[str, ...],
     templates: Path | None,
+    force: bool,
 ) -> tuple[list[Diagnostic], list[str]]:
-    from .rendering import render_documents
+    """Load, check and render one plan into the staging directory; nothing when the plan
+    has errors (unless ``force``)."""
+    from .rendering import render_documents, stage
 
-    plan = load_plan(path)
+    try:
+        plan = load_plan(path)
+    except NotAPlanError as exc:  # removed between discovery and loading
+        return [Diagnostic(str(path), 1, 1, "CTG004", _error(), str(exc))], []
     diagnostics = run_checks(plan, ignore)
-    if any(d.is_error for d in diagnostics) or outdir is None:
+    errors = [d for d in diagnostics if d.is_error]
+    if (errors and not force) or plan.meta is None:
         return diagnostics, []
-    from .fsutil import atomic_write
-
-    written = []
-    for name, content in render_documents(plan, formats, templates).items():
-        target = outdir / plan.slug / name
-        atomic_write(target, content)
-        written.append(str(target))
-    return diagnostics, written
+    documents = render_documents(plan, formats, templates, errors=len(errors))
+    return diagnostics, stage(staging, plan.slug, documents)
 
 
 def render_paths(
     plans: Sequence[Path],
-    outdir: Path | None,
-    formats: tuple[str, ...],
+    outdir: Path,
+    formats: Sequence[str] = ("md", "html"),
     templates: Path | None = None,
     ignore: Collection[str] = (),
     jobs: int | None = None,
-) -> Iterator[tuple[Path, tuple[list[Diagnostic], list[str]]]]:
-    """Check, then (with ``outdir``) render and write each plan; in order."""
-    from .parallel import ordered_map
+    *,
+    force: bool = False,
+    advance: Callable[[], None] | None = None,
+) -> list[Path]:
+    """Render many plans into ``outdir/<slug>/``, each loaded, checked and rendered once
+    (several processes when it pays); return the files written.
 
-    yield from ordered_map(
-        _render_one, plans, (frozenset(ignore), outdir, tuple(formats), templates), jobs=jobs
-    )
+    All or nothing: the destination is checked first (:class:`DestinationError`), and a
+    plan with errors (:class:`PlanHasErrors`, carrying every error) stops the run before
+    any file is written, unless ``force``. ``advance`` is called once per plan rendered."""
+    from .parallel import ordered_map
+    from .rendering import PlanHasErrors, RenderError, Staging, check_destination
+
+    check_destination(outdir, plans)
+    errors: list[Diagnostic] = []
+    staged: list[tuple[str, list[str]]] = []
+    with Staging(outdir) as staging:
+        extra = (frozenset(ignore), staging.root, tuple(formats), templates, force)
+        for path, (diagnostics, names) in ordered_map(_render_one, plans, extra, jobs=jobs):
+            errors.extend(d for d in diagnostics if d.is_error)
+            if names:
+                staged.append((Path(path).resolve().name, names))
+            elif not any(d.is_error for d in diagnostics):
+                raise RenderError(f"{path}: plan.yaml could not be loaded")
+            if advance is not None:
+                advance()
+        if errors and not force:
+            raise PlanHasErrors(errors)
+        written: list[Path] = []
+        for slug, names in staged:
+            written.extend(staging.publish(slug, names))
+    return written

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .dates import PartialDate
-from .form import Form, FormField, find_group, find_in_groups, grid_values
-from .markup import slug
-from .model import FicheBase
+from .form import Form, FormField, grid_values
+from .markup import Rich, slug
+from .model import FicheBase, fold
 
 NBSP = "\u00a0"
 
@@ -74,12 +74,12 @@ class CardBlock:
 class Helpers:
     """What a card needs from the document it is printed in."""
 
-    text: Any  # rendering._Text
+    text: Any  # rendering._Text: plan Markdown to Rich values
     labels: dict[str, Any]
     language: str
-    fiche_ref: Callable[[str], dict[str, Any]]
-    objective_ref: Callable[[str], dict[str, Any]]
-    actor_ref: Callable[[str], dict[str, Any]]
+    fiche_ref: Callable[[str], Any]  # rendering.FicheRef
+    objective_ref: Callable[[str], Any]  # rendering.ObjectiveRef
+    actor_ref: Callable[[str], Any]  # rendering.ActorRef
     safe_url: Callable[[str | None], str | None]
 
 
@@ -122,6 +122,8 @@ def capitalised(text: str) -> str:
 
 
 def is_empty(value: Any) -> bool:
+    if isinstance(value, Rich):
+        return not value
     if value is None or value == "" or value == []:
         return True
     if isinstance(value, dict):
@@ -222,12 +224,11 @@ def _prepare(form_field: FormField, value: Any, helpers: Helpers) -> Any:
     if kind == "objectifs":
         return [helpers.objective_ref(ref.code) for ref in value]
     if kind == "acteurs":
-        refs: list[dict[str, Any]] = []
+        refs: dict[str, Any] = {}  # one per registry actor, in order
         for name in value:
             ref = helpers.actor_ref(name)
-            if ref["anchor"] not in [r["anchor"] for r in refs]:
-                refs.append(ref)
-        return refs
+            refs.setdefault(ref.anchor, ref)
+        return list(refs.values())
     if kind == "étapes":
         return _steps(value, text, 0)
     if kind == "indicateurs":
@@ -247,10 +248,16 @@ def _choices(form_field: FormField, value: Any) -> list[dict[str, Any]] | None:
         return [{"group": None, "ticked": list(value)}]
     ticked: dict[str, list[str]] = {group: [] for group, _ in form_field.groups}
     unknown: dict[str, list[str]] = {}
+    # One fold per label typed: folding every item of the form for each one was most of
+    # the time spent rendering a fiche.
+    groups = {fold(g): g for g, _ in reversed(form_field.groups)}
+    items_of = {
+        fold(i): (g, i) for g, items in reversed(form_field.groups) for i in reversed(items)
+    }
     for label, items in value.items():
-        group = find_group(form_field, label)
+        group = groups.get(fold(label))
         for item in items or []:
-            found = find_in_groups(form_field, item)
+            found = items_of.get(fold(item))
             if group is not None and found is not None and found[0] == group:
                 ticked[group].append(found[1])
             elif group is not None:

@@ -427,7 +427,8 @@ def _coverage_text(
     results: list, fmt: CoverageFormat, uncovered: bool, templates: Path | None
 ) -> str:
     from . import coverage_output
-    from .rendering import RenderError, render_matrix
+    from .api import coverage_page
+    from .rendering import RenderError
 
     if fmt is CoverageFormat.json:
         return coverage_output.to_json(results)
@@ -436,7 +437,7 @@ def _coverage_text(
     if fmt is CoverageFormat.text:
         return coverage_output.render_text(results, uncovered)
     try:
-        return "\n".join(render_matrix(r, fmt.value, r.language, templates) for r in results)
+        return "\n".join(coverage_page(r, fmt.value, templates) for r in results)
     except RenderError as exc:
         usage_error(str(exc))
 
@@ -454,6 +455,12 @@ def render(
         Path | None,
         typer.Option("--templates", help="Directory whose templates override the defaults."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Render plans with errors too, marked « document non validé »."
+        ),
+    ] = False,
     ignore: IgnoreOpt = None,
     config: ConfigOpt = None,
     jobs: JobsOpt = None,
@@ -461,7 +468,8 @@ def render(
     """Publish each plan as a document and a coverage matrix, in Markdown and HTML.
 
     Writes OUTDIR/<plan>/plan.md, plan.html, coverage.md and coverage.html. A plan with
-    errors stops everything with the diagnostics of `ctg validate` and exit 1.
+    errors stops everything with the diagnostics of `ctg validate` and exit 1, before any
+    file is written (--force renders it, every document marked « document non validé »).
 
     Example:
 
@@ -469,9 +477,9 @@ def render(
 
         ctg render plans/* --format html --templates my-templates
     """
-    from .api import render_paths, validate_paths
+    from .api import render_paths
     from .output import progress
-    from .rendering import FORMATS, RenderError
+    from .rendering import FORMATS, DestinationError, PlanHasErrors, RenderError
 
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
@@ -481,39 +489,16 @@ def render(
         usage_error(f"--templates {templates}: no such directory")
     ignore_codes = _ignore_codes(ignore, config)
     plans = _plans(paths)
-    _refuse_inside_plans(outdir, plans, "--output")
-    slugs: dict[str, Path] = {}
-    targets = {}
-    resolved = {plan.resolve(): plan for plan in plans}
-    for real, plan in resolved.items():
-        slug = real.name
-        # e.g. -o the plans' own parent folder: <outdir>/<plan> would be the plan itself
-        _refuse_inside_plans(outdir / slug, plans, "--output", resolved)
-        targets[(outdir / slug).resolve()] = plan
-        if slug in slugs:
-            usage_error(f"two plans would be written to {outdir / slug}: {slugs[slug]} and {plan}")
-        slugs[slug] = plan
-    for real, plan in resolved.items():  # a plan inside a folder that would be written
-        for parent in real.parents:
-            if parent in targets:
-                usage_error(f"--output {outdir} would write into the plan directory {plan}")
-    # Check everything first: a plan with errors stops the whole run before any file is written.
-    problems = []
-    with progress(len(plans), "Checking") as advance:
-        for _plan, diagnostics in validate_paths(plans, ignore_codes, jobs=jobs):
-            problems.extend(d for d in diagnostics if d.is_error)
-            advance()
-    if problems:
-        _print_errors(problems, len(plans))
-        raise typer.Exit(EXIT_ERRORS)
-    written: list[str] = []
     try:
         with progress(len(plans), "Rendering") as advance:
-            for _plan, (_diagnostics, files) in render_paths(
-                plans, outdir, chosen, templates, ignore_codes, jobs=jobs
-            ):
-                written.extend(files)
-                advance()
+            written = render_paths(
+                plans, outdir, chosen, templates, ignore_codes, jobs, force=force, advance=advance
+            )
+    except DestinationError as exc:
+        usage_error(str(exc))
+    except PlanHasErrors as exc:
+        _print_errors(exc.diagnostics, len(plans))
+        raise typer.Exit(EXIT_ERRORS) from None
     except RenderError as exc:
         usage_error(str(exc))
     except OSError as exc:

@@ -1,17 +1,18 @@
 """Analyses → templates → files: publish a plan as Markdown and self-contained HTML.
 
-The templates receive plain, already-computed data (see :func:`build_context`); every
-Markdown field arrives already rendered for the target format and made safe. A user's
+One pass per plan: the plan is indexed and its coverage computed once, then turned once
+into a typed view model (:class:`PlanView`, dataclasses) whose Markdown fields are parsed
+once (:class:`ctgkit.markup.Rich`). Every output format renders from that same view: the
+HTML templates get it as it is (autoescaped; rich fields give their HTML), the Markdown
+templates get it with rich fields as Markdown and plain text escaped for Markdown. A user's
 template directory overrides the default templates file by file.
 """
 
 from __future__ import annotations
 
-import os
-import re
 import tomllib
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +25,8 @@ from .actors import actors as plan_actors
 from .coverage_model import PlanCoverage, compute, natural_key
 from .form import Form
 from .index import ActorRegistry, NodeInfo, PlanIndex
-from .loader import Plan, load_plan
+from .loader import Plan
+from .markup import Rich
 from .model import Period, PlanFile, fold
 
 FORMATS = ("md", "html")
@@ -36,7 +38,30 @@ DOCUMENTS = {
 
 
 class RenderError(Exception):
-    """A template or label catalog that cannot be used."""
+    """A template or label catalog that cannot be used, or a render the library refuses."""
+
+
+class DestinationError(RenderError):
+    """An output directory inside a plan being rendered (links followed), or two plans
+    that would be written to the same place. Nothing has been written."""
+
+
+class PlanHasErrors(RenderError):
+    """Plans with errors are not rendered unless asked to (``force``). Nothing has been
+    written. ``diagnostics``: the errors."""
+
+    def __init__(self, diagnostics: Sequence[Any]) -> None:
+        self.diagnostics = list(diagnostics)
+        count = len(self.diagnostics)
+        files = sorted({str(d.file) for d in self.diagnostics})
+        super().__init__(
+            f"{count} error{'s' if count != 1 else ''} in {', '.join(files[:3])}"
+            f"{' …' if len(files) > 3 else ''}; not rendered (force=True renders anyway, "
+            "marked « document non validé »)"
+        )
+
+
+# ------------------------------------------------------------------------- templates
 
 
 def default_templates_dir() -> Path:
@@ -61,22 +86,14 @@ def _environment(templates: Path | None, fmt: str) -> Environment:
     )
 
 
-def _inert(value: Any) -> Any:
-    """For Markdown output: every text in the context made inert (no raw HTML, no dangerous
-    links), plain names as much as Markdown fields; the HTML output is autoescaped."""
-    if isinstance(value, str):
-        return markup.neutralise(value)
-    if isinstance(value, dict):
-        return {key: _inert(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_inert(item) for item in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: _inert(getattr(value, f.name)) for f in fields(value)})
-    return value
-
-
 def load_labels(language: str, templates: Path | None = None) -> dict[str, Any]:
     """The label catalog for ``language``; a user's catalog overrides key by key."""
+    return _load_labels(language, templates)
+
+
+@lru_cache(maxsize=8)
+def _load_labels(language: str, templates: Path | None) -> dict[str, Any]:
+    # Cached per process: read once, not once per plan. Callers must not mutate it.
     labels: dict[str, Any] = {}
     for directory in (default_templates_dir(), templates):
         if directory is None:
@@ -98,7 +115,48 @@ def load_labels(language: str, templates: Path | None = None) -> dict[str, Any]:
     return labels
 
 
-# ------------------------------------------------------------------------- context
+def state_text(meta: PlanFile, labels: dict[str, Any]) -> str:
+    """« proposition du 24 janvier 2023 », « signée », « état non précisé »."""
+    state = meta.state
+    if state is None:
+        return labels["state_unknown"]
+    if state.date is None:
+        return labels["states"].get(state.value, state.value)
+    table = "state_on_day" if state.date.day is not None else "state_in"
+    written = labels[table][state.value].format(date=card.date(state.date, meta.language))
+    if meta.language == "fr":  # « de avril » → « d'avril »
+        written = _elide(written)
+    return written
+
+
+def _elide(text: str) -> str:
+    words = text.split(" ")
+    out: list[str] = []
+    for word in words:
+        if out and out[-1] == "de" and word[:1] in "aeiouyàâéèêîôûAEIOU" and word:
+            out[-1] = "d'" + word
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
+def banner(meta: PlanFile, labels: dict[str, Any], errors: int = 0) -> str | None:
+    """The « document de travail » banner of a plan that is not signed, and the « document
+    non validé » mark of a plan rendered in spite of its errors."""
+    parts = []
+    if errors:
+        key = "unvalidated_one" if errors == 1 else "unvalidated_many"
+        parts.append(capitalised(labels[key].format(n=errors)))
+    if not meta.signed:
+        parts.append(labels["draft_banner"].format(state=state_text(meta, labels)))
+    return " — ".join(parts) or None
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# ------------------------------------------------------------------------- anchors
 
 
 #: Ids the templates use for their own headings.
@@ -155,48 +213,35 @@ class Anchors:
 
 
 def card_parts(form: Form | None) -> tuple[str, ...]:
-    fields = form.fields if form is not None else []
-    return (*CARD_PARTS, *(f"-{markup.slug(f.key)}" for f in fields))
+    form_fields = form.fields if form is not None else []
+    return (*CARD_PARTS, *(f"-{markup.slug(f.key)}" for f in form_fields))
 
 
-@dataclass
 class _Text:
-    """Renders plan Markdown for one output format."""
+    """Plan Markdown, parsed once into :class:`Rich` values every format renders."""
 
-    fmt: str
+    def block(self, text: str | None, heading_base: int = 4) -> Rich:
+        return markup.block(text, heading_base)
 
-    def block(self, text: str | None, heading_base: int = 4) -> Any:
-        if self.fmt == "html":
-            return markup.html_block(text, heading_base)
-        return markup.md_block(text, heading_base)
+    def inline(self, text: str | None) -> Rich:
+        return markup.inline(text)
 
-    def inline(self, text: str | None) -> Any:
-        if self.fmt == "html":
-            return markup.html_inline(text)
-        return markup.md_inline(text)
-
-    def flow(self, text: str | None, heading_base: int = 6) -> Any:
+    def flow(self, text: str | None, heading_base: int = 6) -> Rich:
         """Inline when the text is one paragraph (list items stay compact), else blocks."""
-        if text and "\n\n" not in text.strip():
-            return self.inline(text)
-        return self.block(text, heading_base)
+        if markup.is_one_paragraph(text):
+            return markup.inline(text)
+        return markup.block(text, heading_base)
 
-    def linkless(self, text: str | None) -> Any:
+    def linkless(self, text: str | None) -> Rich:
         """Inline text for use inside a link: its own links become plain text."""
-        if self.fmt == "html":
-            return markup.html_linkless(text)
-        return markup.md_linkless(text)
+        return markup.inline(text, "linkless")
 
-    def linkless_cell(self, text: str | None) -> Any:
+    def linkless_cell(self, text: str | None) -> Rich:
         """Inline text for a link inside a table cell."""
-        if self.fmt == "html":
-            return markup.html_linkless(text)
-        return markup.md_linkless(text).replace("|", "\\|")
+        return markup.inline(text, "linkless_cell")
 
-    def cell(self, text: str | None) -> Any:
-        if self.fmt == "html":
-            return markup.html_inline(text)
-        return markup.md_cell(text)
+    def cell(self, text: str | None) -> Rich:
+        return markup.inline(text, "cell")
 
 
 @dataclass(frozen=True)
@@ -231,202 +276,467 @@ def _editorial_number(fiche: Any) -> bool:
     return bool(getattr(fiche, "editorial_number", False))
 
 
-def state_text(meta: PlanFile, labels: dict[str, Any]) -> str:
-    """« proposition du 24 janvier 2023 », « signée », « état non précisé »."""
-    state = meta.state
-    if state is None:
-        return labels["state_unknown"]
-    if state.date is None:
-        return labels["states"].get(state.value, state.value)
-    table = "state_on_day" if state.date.day is not None else "state_in"
-    written = labels[table][state.value].format(date=card.date(state.date, meta.language))
-    if meta.language == "fr":  # « de avril » → « d'avril »
-        written = re.sub(r"\bde (?=[aeiouyàâéèêîôûAEIOU])", "d'", written)
-    return written
+# ------------------------------------------------------------------------- view model
 
 
-def banner(meta: PlanFile, labels: dict[str, Any]) -> str | None:
-    """The « document de travail » banner of a plan that is not signed."""
-    if meta.signed:
-        return None
-    return labels["draft_banner"].format(state=state_text(meta, labels))
+@dataclass(frozen=True)
+class FicheRef:
+    number: str
+    title: Rich  # without links: shown inside a link of ours
+    anchor: str
+    label: str
+    editorial: bool
 
 
-def build_context(
-    plan: Plan, fmt: str, labels: dict[str, Any], cov: PlanCoverage | None = None
-) -> dict[str, Any]:
-    """Everything the templates show, computed, ordered and rendered for ``fmt``."""
+@dataclass(frozen=True)
+class ObjectiveRef:
+    code: str
+    title: Rich
+    anchor: str
+    editorial: bool
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    name: Rich
+    anchor: str
+
+
+@dataclass
+class Node:
+    """One node of the strategy tree."""
+
+    code: str
+    editorial: bool
+    title: Rich
+    anchor: str
+    level: int  # 1 = top
+    heading: int  # its heading level in the document
+    level_name: str
+    theme: str | None
+    description: Rich
+    pistes: list[Rich]
+    notes: list[Rich]
+    is_leaf: bool
+    untranscribed: bool
+    fiches: list[FicheRef]
+    uncovered: bool
+    children: list[Run]
+
+
+@dataclass
+class Run:
+    """Sibling nodes: consecutive leaves (a list) or one section."""
+
+    leaves: list[Node]
+    section: Node | None
+
+
+@dataclass
+class FicheCard:
+    number: str
+    editorial: bool
+    label: str
+    title: Rich
+    title_plain: Rich  # for the table of contents (a link)
+    anchor: str
+    items: list[card.CardItem]
+    blocks: list[card.CardBlock]
+    gaps: list[Rich]
+
+
+@dataclass
+class Section:
+    title: str
+    anchor: str
+    body: Rich
+
+
+@dataclass
+class SwotColumn:
+    label: str
+    entries: list[Rich]
+
+
+@dataclass
+class SwotTheme:
+    theme: str
+    anchor: str
+    columns: list[SwotColumn]
+
+
+@dataclass
+class TimelineEntry:
+    when: str | None
+    phase: str | None
+    text: Rich
+
+
+@dataclass
+class Programme:
+    name: str
+    short_name: str | None
+    description: Rich
+    axes: list[Rich]
+    url: str | None
+
+
+@dataclass
+class Level:
+    name: str
+    plural: str
+
+
+@dataclass
+class Gap:
+    code: str | None
+    note: Rich
+
+
+@dataclass
+class Territory:
+    name: str
+    short_name: str | None
+    department: str | None
+    towns: Any
+    population: Any
+
+
+@dataclass
+class ActorRow:
+    name: Rich
+    short_name: str | None
+    kind: str | None
+    anchor: str
+    leads: list[FicheRef]
+    joins: list[FicheRef]
+
+
+@dataclass
+class YearCell:
+    year: int
+    active: bool
+    in_period: bool
+
+
+@dataclass
+class Year:
+    year: int
+    in_period: bool
+
+
+@dataclass
+class TimelineRow:
+    number: str
+    title: Rich
+    anchor: str
+    label: str
+    editorial: bool
+    dates: str
+    cells: list[YearCell]
+
+
+@dataclass
+class FicheTimeline:
+    years: list[Year]
+    rows: list[TimelineRow]
+    undated: list[FicheRef]
+    has_out: bool
+
+
+@dataclass
+class MatrixFiche:
+    number: str
+    editorial: bool
+    href: str | None
+    title: Rich
+
+
+@dataclass
+class MatrixRow:
+    code: str
+    editorial: bool
+    href: str | None
+    title: Rich
+    cells: list[bool]
+    count: int
+    uncovered: bool
+
+
+@dataclass
+class MatrixGroup:
+    code: str
+    editorial: bool
+    href: str | None
+    title: Rich
+    level: int
+    total: int
+    covered: int
+    pct: str
+
+
+@dataclass
+class Uncovered:
+    code: str
+    editorial: bool
+    href: str | None
+    title: Rich
+
+
+@dataclass
+class NotTranscribed:
+    code: str
+    editorial: bool
+    href: str | None
+    notes: list[Rich]
+
+
+@dataclass
+class CoverageView:
+    """The matrix as ``ctg render`` and ``ctg coverage --format md|html`` show it."""
+
+    slug: str
+    title: Rich
+    level_name: str
+    total: int
+    covered: int
+    pct: str
+    summary: str
+    editorial_note: str | None
+    fiches: list[MatrixFiche]
+    rows: list[MatrixRow]
+    groups: list[MatrixGroup]
+    uncovered: list[Uncovered]
+    not_transcribed: list[NotTranscribed]
+    fiches_without_objectives: list[MatrixFiche]
+
+
+@dataclass
+class PlanView:
+    """Everything the plan and coverage templates show, computed once per plan."""
+
+    lang: str
+    slug: str
+    title: Rich
+    title_text: str
+    subtitle: Rich
+    banner_text: str | None
+    state: str
+    editorial_note: str | None
+    territory: Territory
+    period: str
+    generation: str | None
+    previous: Any
+    signatories_label: str
+    signatories: list[dict[str, Any]]
+    key_figures: list[dict[str, Any]]
+    sections: list[Section]
+    swot: list[SwotTheme]
+    timeline: list[TimelineEntry]
+    governance: list[dict[str, Any]]
+    programmes: list[Programme]
+    levels: list[Level]
+    tree: list[Run]
+    gaps: list[Gap]
+    fiches: list[FicheCard]
+    coverage: CoverageView  # links within plan.*; the coverage page links into plan.*
+    actors: list[ActorRow]
+    actor_kinds: bool
+    fiche_timeline: FicheTimeline | None
+
+
+def build_view(
+    plan: Plan,
+    labels: dict[str, Any],
+    cov: PlanCoverage | None = None,
+    errors: int = 0,
+) -> PlanView:
+    """The view of ``plan``: its tree indexed and its coverage computed once. ``errors``
+    (a plan rendered in spite of its errors) marks every document « non validé »."""
     meta = plan.meta
     if meta is None:
         raise RenderError(f"{plan.display_root}: plan.yaml could not be loaded")
     index = PlanIndex(meta)
     cov = cov or compute(plan, index)
     marks = Marks.of(plan, index)
-    text = _Text(fmt)
+    text = _Text()
     language = meta.language
     anchors = Anchors(card_parts(plan.form))
     fiches = sorted(plan.fiches, key=lambda loaded: natural_key(loaded.fiche.number))
     fiche_titles = {f.fiche.number: f.fiche.title for f in fiches}
     registry = ActorRegistry(meta.actors)
+    fiche_refs: dict[str, FicheRef] = {}
 
-    def fiche_ref(number: str) -> dict[str, Any]:
-        return {
-            "number": number,
-            "title": text.linkless(fiche_titles.get(number, "")),
-            "anchor": anchors("fiche", number),
-            "label": labels["fiche_number"].format(n=number),
-            "editorial": number in marks.editorial_numbers,
-        }
+    def fiche_ref(number: str) -> FicheRef:
+        if number not in fiche_refs:
+            fiche_refs[number] = FicheRef(
+                number,
+                text.linkless(fiche_titles.get(number, "")),
+                anchors("fiche", number),
+                labels["fiche_number"].format(n=number),
+                number in marks.editorial_numbers,
+            )
+        return fiche_refs[number]
 
-    def objective_ref(code: str) -> dict[str, Any]:
+    def objective_ref(code: str) -> ObjectiveRef:
         info = index.get(code)
-        title = info.node.title if info else ""
         shown = info.code if info else code
-        return {
-            "code": shown,
-            "title": text.linkless(title),
-            "anchor": anchors("obj", shown),
-            "editorial": info is not None and index.is_editorial(info),
-        }
+        return ObjectiveRef(
+            shown,
+            text.linkless(info.node.title if info else ""),
+            anchors("obj", shown),
+            info is not None and index.is_editorial(info),
+        )
 
-    def actor_ref(name: str) -> dict[str, Any]:
+    def actor_ref(name: str) -> ActorRef:
         actor = registry.find(name)
         shown = actor.name if actor is not None else " ".join(name.split())
-        return {"name": text.linkless_cell(shown), "anchor": anchors("actor", fold(shown))}
+        return ActorRef(text.linkless_cell(shown), anchors("actor", fold(shown)))
 
-    served = {row.code: row.fiches for row in compute(plan, index).objectives}
+    served = {row.code: row.fiches for row in cov.objectives}
+    infos = {id(info.node): info for info in index.order}
 
-    def node_context(info: NodeInfo) -> dict[str, Any]:
+    def node_view(info: NodeInfo) -> Node:
         node, level = info.node, info.level
         untranscribed = index.untranscribed(info)
         numbers = served.get(node.code, []) if info.is_leaf and not untranscribed else []
-        return {
-            "code": node.code,
-            "editorial": index.is_editorial(info),
-            "title": text.inline(node.title),
-            "anchor": anchors("obj", node.code),
-            "level": level + 1,
-            "heading": min(6, level + 3),
-            "level_name": index.level_name(level),
-            "theme": node.theme,
-            "description": text.block(node.description, heading_base=min(6, level + 4)),
-            "pistes": [text.inline(p) for p in node.pistes],
-            "notes": [text.inline(n) for n in marks.notes.get(node.code, [])],
-            "is_leaf": info.is_leaf,
-            "untranscribed": untranscribed,
-            "fiches": [fiche_ref(n) for n in numbers],
+        return Node(
+            code=node.code,
+            editorial=index.is_editorial(info),
+            title=text.inline(node.title),
+            anchor=anchors("obj", node.code),
+            level=level + 1,
+            heading=min(6, level + 3),
+            level_name=index.level_name(level),
+            theme=node.theme,
+            description=text.block(node.description, heading_base=min(6, level + 4)),
+            pistes=[text.inline(p) for p in node.pistes],
+            notes=[text.inline(n) for n in marks.notes.get(node.code, [])],
+            is_leaf=info.is_leaf,
+            untranscribed=untranscribed,
+            fiches=[fiche_ref(n) for n in numbers],
             # Before any fiche is written, no objective is « not served » yet.
-            "uncovered": bool(fiches) and info.is_leaf and not untranscribed and not numbers,
-            "children": runs(node.children, info),
-        }
+            uncovered=bool(fiches) and info.is_leaf and not untranscribed and not numbers,
+            children=runs(node.children, info),
+        )
 
-    infos = {id(info.node): info for info in index.order}
-
-    def runs(nodes: list[Any], parent: NodeInfo | None) -> list[dict[str, Any]]:
+    def runs(nodes: list[Any], parent: NodeInfo | None) -> list[Run]:
         """Sibling nodes in plan order: consecutive leaves below the top level make one list
         (``leaves``); a branch, or a leaf at the top level, is a section of its own."""
-        out: list[dict[str, Any]] = []
+        out: list[Run] = []
         for node in nodes:
-            context = node_context(infos[id(node)])
-            if context["is_leaf"] and parent is not None:
-                if out and out[-1]["leaves"]:
-                    out[-1]["leaves"].append(context)
+            view = node_view(infos[id(node)])
+            if view.is_leaf and parent is not None:
+                if out and out[-1].leaves:
+                    out[-1].leaves.append(view)
                 else:
-                    out.append({"leaves": [context], "section": None})
+                    out.append(Run([view], None))
             else:
-                out.append({"leaves": [], "section": context})
+                out.append(Run([], view))
         return out
 
-    helpers = card.Helpers(text, labels, language, fiche_ref, objective_ref, actor_ref, _safe_url)
+    helpers = card.Helpers(
+        text, labels, language, fiche_ref, objective_ref, actor_ref, markup.safe_url
+    )
     fiche_cards = [_fiche_card(loaded, plan, text, labels, anchors, helpers) for loaded in fiches]
     actor_rows = _actors(plan, fiche_ref, anchors, text)
     period = meta.period
-    signed = meta.signed
-    context: dict[str, Any] = {
-        "lang": language,
-        "labels": labels,
-        "format": fmt,
-        "slug": plan.slug,
-        "title": text.inline(meta.title),
-        "title_text": " ".join(meta.title.split()),
-        "subtitle": text.inline(meta.subtitle),
-        "banner_text": banner(meta, labels),
-        "state": capitalised(state_text(meta, labels)) if meta.state else labels["state_not_given"],
-        "editorial_note": labels["editorial_note"] if marks.any else None,
-        "territory": {
-            "name": meta.territory.name,
-            "short_name": meta.territory.short_name,
-            "department": meta.territory.department,
-            "towns": meta.territory.towns,
-            "population": meta.territory.population,
-        },
-        "period": f"{period.start} – {period.end}" if period else labels["period_unknown"],
-        "generation": (
+    tree = runs(meta.strategy, None)  # before the matrix: the tree's anchors come first
+    coverage = coverage_view(cov, labels, text, anchors=anchors, marks=marks)
+    return PlanView(
+        lang=language,
+        slug=plan.slug,
+        title=text.inline(meta.title),
+        title_text=" ".join(meta.title.split()),
+        subtitle=text.inline(meta.subtitle),
+        banner_text=banner(meta, labels, errors),
+        state=capitalised(state_text(meta, labels)) if meta.state else labels["state_not_given"],
+        editorial_note=labels["editorial_note"] if marks.any else None,
+        territory=Territory(
+            meta.territory.name,
+            meta.territory.short_name,
+            meta.territory.department,
+            meta.territory.towns,
+            meta.territory.population,
+        ),
+        period=f"{period.start} – {period.end}" if period else labels["period_unknown"],
+        generation=(
             None
             if meta.generation is None
             else labels["generation_first"]
             if meta.generation == 1
             else labels["generation_value"].format(n=meta.generation)
         ),
-        "previous": meta.previous,
-        "signatories_label": labels["signatories" if signed else "signatories_unsigned"],
-        "signatories": [s.model_dump(by_alias=False) for s in meta.signatories],
-        "key_figures": [k.model_dump(by_alias=False) for k in meta.key_figures],
-        "sections": [
-            {
-                "title": section.title,
-                "anchor": anchors("section", section.title, fresh=True),
-                "body": text.block(
+        previous=meta.previous,
+        signatories_label=labels["signatories" if meta.signed else "signatories_unsigned"],
+        signatories=[s.model_dump(by_alias=False) for s in meta.signatories],
+        key_figures=[k.model_dump(by_alias=False) for k in meta.key_figures],
+        sections=[
+            Section(
+                section.title,
+                anchors("section", section.title, fresh=True),
+                text.block(
                     plan.texts.get((section.file or "").strip(), "")
                     if section.file
                     else section.text
                 ),
-            }
+            )
             for section in meta.sections
         ],
-        "swot": [
-            {
-                "theme": theme.theme,
-                "anchor": anchors("swot", theme.theme, fresh=True),
-                "columns": [
-                    {"label": labels[key], "entries": [text.inline(i) for i in getattr(theme, key)]}
+        swot=[
+            SwotTheme(
+                theme.theme,
+                anchors("swot", theme.theme, fresh=True),
+                [
+                    SwotColumn(labels[key], [text.inline(i) for i in getattr(theme, key)])
                     for key in ("strengths", "weaknesses", "opportunities", "threats")
                 ],
-            }
+            )
             for theme in meta.swot
         ],
-        "timeline": [
-            {"when": t.when, "phase": t.phase, "text": text.cell(t.text)} for t in meta.timeline
-        ],
-        "governance": [g.model_dump(by_alias=False) for g in meta.governance],
-        "programmes": [
-            {
-                "name": p.name,
-                "short_name": p.short_name,
-                "description": text.block(p.description),
-                "axes": [text.inline(a) for a in p.axes],
-                "url": _safe_url(p.url),
-            }
+        timeline=[TimelineEntry(t.when, t.phase, text.cell(t.text)) for t in meta.timeline],
+        governance=[g.model_dump(by_alias=False) for g in meta.governance],
+        programmes=[
+            Programme(
+                p.name,
+                p.short_name,
+                text.block(p.description),
+                [text.inline(a) for a in p.axes],
+                markup.safe_url(p.url),
+            )
             for p in meta.programmes
         ],
-        "levels": [{"name": lv.name, "plural": lv.plural or lv.name} for lv in meta.levels],
-        "tree": runs(meta.strategy, None),
+        levels=[Level(lv.name, lv.plural or lv.name) for lv in meta.levels],
+        tree=tree,
         # Gaps about a node are printed on it; the others here.
-        "gaps": [
-            {"code": g.code, "note": text.inline(g.note)}
+        gaps=[
+            Gap(g.code, text.inline(g.note))
             for g in meta.gaps
             if not (g.code and index.get(g.code) is not None)
         ],
-        "fiches": fiche_cards,
-        "coverage": coverage_context(cov, labels, text, anchors=anchors, marks=marks),
-        "coverage_page": coverage_context(
-            cov, labels, text, link_base=f"plan.{fmt}", anchors=anchors, marks=marks
-        ),
-        "actors": actor_rows,
-        "actor_kinds": any(row["kind"] for row in actor_rows),
-        "fiche_timeline": _timeline(fiches, period, fiche_ref, labels, language),
-    }
-    return _inert(context) if fmt == "md" else context
+        fiches=fiche_cards,
+        coverage=coverage,
+        actors=actor_rows,
+        actor_kinds=any(row.kind for row in actor_rows),
+        fiche_timeline=_timeline(fiches, period, fiche_ref, labels, language),
+    )
+
+
+def _relinked(view: CoverageView, base: str) -> CoverageView:
+    """The same matrix with its in-page links (``#id``) pointing into ``base``."""
+
+    def moved(items: list[Any]) -> list[Any]:
+        return [replace(i, href=f"{base}{i.href}" if i.href else i.href) for i in items]
+
+    return replace(
+        view,
+        fiches=moved(view.fiches),
+        rows=moved(view.rows),
+        groups=moved(view.groups),
+        uncovered=moved(view.uncovered),
+        not_transcribed=moved(view.not_transcribed),
+        fiches_without_objectives=moved(view.fiches_without_objectives),
+    )
 
 
 def _fiche_card(
@@ -436,48 +746,37 @@ def _fiche_card(
     labels: dict[str, Any],
     anchors: Anchors,
     helpers: card.Helpers,
-) -> dict[str, Any]:
+) -> FicheCard:
     fiche = loaded.fiche
     form = plan.form if plan.form is not None else fiche.form
     anchor = anchors("fiche", fiche.number)
     items = card.card_items(fiche, form, helpers, anchor)
-    return {
-        "number": fiche.number,
-        "editorial": _editorial_number(fiche),
-        "label": labels["fiche_number"].format(n=fiche.number),
-        "title": text.inline(fiche.title),
-        "title_plain": text.linkless(fiche.title),  # for the table of contents (a link)
-        "anchor": anchor,
-        "items": items,
-        "blocks": card.blocks(items),
-        "gaps": card.other_gaps(fiche, form, helpers),
-    }
+    return FicheCard(
+        number=fiche.number,
+        editorial=_editorial_number(fiche),
+        label=labels["fiche_number"].format(n=fiche.number),
+        title=text.inline(fiche.title),
+        title_plain=text.linkless(fiche.title),
+        anchor=anchor,
+        items=items,
+        blocks=card.blocks(items),
+        gaps=card.other_gaps(fiche, form, helpers),
+    )
 
 
-def capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _safe_url(url: str | None) -> str | None:
-    if not url:
-        return None
-    return url if re.match(r"^(https?://|mailto:)", url.strip(), re.I) else None
-
-
-def coverage_context(
+def coverage_view(
     cov: PlanCoverage,
     labels: dict[str, Any],
-    text: _Text,
+    text: _Text | None = None,
     link_base: str | None = "",
     anchors: Anchors | None = None,
     marks: Marks | None = None,
-) -> dict[str, Any]:
-    """The matrix as ``ctg render`` and ``ctg coverage --format md|html`` both show it.
-
-    Links point into the plan document: in-page (``link_base=""``), into another file
-    (``"plan.html"``), or nowhere (``None``, a matrix printed on its own). ``marks`` (when
-    the plan is at hand) adds the editorial marks and the notes on nodes not transcribed.
-    """
+) -> CoverageView:
+    """The matrix. Links point into the plan document: in-page (``link_base=""``), into
+    another file (``"plan.html"``), or nowhere (``None``, a matrix printed on its own).
+    ``marks`` (when the plan is at hand) adds the editorial marks and the notes on nodes
+    not transcribed."""
+    text = text or _Text()
     pct = f"{100 * cov.ratio:.0f}"
     anchors = anchors or Anchors()
     marks = marks or Marks()
@@ -490,98 +789,105 @@ def coverage_context(
         count = len(cov.not_transcribed)
         key = "not_transcribed_summary_one" if count == 1 else "not_transcribed_summary_many"
         summary += labels[key].format(n=count)
-    return {
-        "slug": cov.slug,
-        "title": text.inline(cov.title),
-        "level_name": cov.level_name,
-        "total": cov.total,
-        "covered": cov.covered,
-        "pct": pct,
-        "summary": summary,
-        "editorial_note": labels["editorial_note"] if marks.any else None,
-        "fiches": [
-            {
-                "number": f.number,
-                "editorial": f.number in marks.editorial_numbers,
-                "href": href(anchors("fiche", f.number)),
-                "title": text.cell(f.title),
-            }
+    numbers = [f.number for f in cov.fiches]
+    return CoverageView(
+        slug=cov.slug,
+        title=text.inline(cov.title),
+        level_name=cov.level_name,
+        total=cov.total,
+        covered=cov.covered,
+        pct=pct,
+        summary=summary,
+        editorial_note=labels["editorial_note"] if marks.any else None,
+        fiches=[
+            MatrixFiche(
+                f.number,
+                f.number in marks.editorial_numbers,
+                href(anchors("fiche", f.number)),
+                text.cell(f.title),
+            )
             for f in cov.fiches
         ],
-        "rows": [
-            {
-                "code": row.code,
-                "editorial": row.code in marks.editorial_codes,
-                "href": href(anchors("obj", row.code)),
-                "title": text.cell(row.title),
-                "cells": [number in row.fiches for number in (f.number for f in cov.fiches)],
-                "count": len(row.fiches),
-                "uncovered": not row.fiches,
-            }
+        rows=[
+            MatrixRow(
+                row.code,
+                row.code in marks.editorial_codes,
+                href(anchors("obj", row.code)),
+                text.cell(row.title),
+                [number in row.fiches for number in numbers],
+                len(row.fiches),
+                not row.fiches,
+            )
             for row in cov.objectives
         ],
-        "groups": [
-            {
-                "code": g.code,
-                "editorial": g.code in marks.editorial_codes,
-                "href": href(anchors("obj", g.code)),
-                "title": text.cell(g.title),
-                "level": g.level,
-                "total": g.total,
-                "covered": g.covered,
-                "pct": f"{100 * g.ratio:.0f}",
-            }
+        groups=[
+            MatrixGroup(
+                g.code,
+                g.code in marks.editorial_codes,
+                href(anchors("obj", g.code)),
+                text.cell(g.title),
+                g.level,
+                g.total,
+                g.covered,
+                f"{100 * g.ratio:.0f}",
+            )
             for g in cov.groups
         ],
-        "uncovered": [
-            {
-                "code": r.code,
-                "editorial": r.code in marks.editorial_codes,
-                "href": href(anchors("obj", r.code)),
-                "title": text.cell(r.title),
-            }
+        uncovered=[
+            Uncovered(
+                r.code,
+                r.code in marks.editorial_codes,
+                href(anchors("obj", r.code)),
+                text.cell(r.title),
+            )
             for r in cov.uncovered
         ],
-        "not_transcribed": [
-            {
-                "code": r.code,
-                "editorial": r.code in marks.editorial_codes,
-                "href": href(anchors("obj", r.code)),
-                "notes": [text.cell(n) for n in marks.notes.get(r.code, [])],
-            }
+        not_transcribed=[
+            NotTranscribed(
+                r.code,
+                r.code in marks.editorial_codes,
+                href(anchors("obj", r.code)),
+                [text.cell(n) for n in marks.notes.get(r.code, [])],
+            )
             for r in cov.not_transcribed
         ],
-        "fiches_without_objectives": [
-            {
-                "number": f.number,
-                "editorial": f.number in marks.editorial_numbers,
-                "href": href(anchors("fiche", f.number)),
-                "title": text.cell(f.title),
-            }
+        fiches_without_objectives=[
+            MatrixFiche(
+                f.number,
+                f.number in marks.editorial_numbers,
+                href(anchors("fiche", f.number)),
+                text.cell(f.title),
+            )
             for f in cov.fiches_without_objectives
         ],
-    }
+    )
 
 
-def _actors(plan: Plan, fiche_ref: Any, anchors: Anchors, text: _Text) -> list[dict[str, Any]]:
+def _actors(
+    plan: Plan, fiche_ref: Callable[[str], FicheRef], anchors: Anchors, text: _Text
+) -> list[ActorRow]:
     """« Qui fait quoi »: the actors that pilot or join a fiche, by registry actor."""
     return [
-        {
-            "name": text.cell(row.name),
-            "short_name": row.short_name,
-            "kind": row.kind,
-            "anchor": anchors("actor", fold(row.name)),
-            "leads": [fiche_ref(n) for n in row.pilots],
-            "joins": [fiche_ref(n) for n in row.partners],
-        }
+        ActorRow(
+            text.cell(row.name),
+            row.short_name,
+            row.kind,
+            anchors("actor", fold(row.name)),
+            [fiche_ref(n) for n in row.pilots],
+            [fiche_ref(n) for n in row.partners],
+        )
         for row in plan_actors(plan).actors
         if row.pilots or row.partners
     ]
 
 
 def _timeline(
-    fiches: list[Any], period: Period | None, fiche_ref: Any, labels: dict[str, Any], language: str
-) -> dict[str, Any] | None:
+    fiches: list[Any],
+    period: Period | None,
+    fiche_ref: Callable[[str], FicheRef],
+    labels: dict[str, Any],
+    language: str,
+) -> FicheTimeline | None:
     """Years the fiches run, from their dates (to the year, month or day) and the period;
     ``None`` when no fiche is dated."""
     dated = [
@@ -607,23 +913,76 @@ def _timeline(
             dates = f"{start} – {end}"
         else:
             dates = f"{labels['start'] if start else labels['end']} : {start or end}"
+        ref = fiche_ref(fiche.number)
         rows.append(
-            {
-                **fiche_ref(fiche.number),
-                "dates": dates,
-                "cells": [
-                    {"year": y, "active": begin <= y <= finish, "in_period": in_period(y)}
-                    for y in years
-                ],
-            }
+            TimelineRow(
+                ref.number,
+                ref.title,
+                ref.anchor,
+                ref.label,
+                ref.editorial,
+                dates,
+                [YearCell(y, begin <= y <= finish, in_period(y)) for y in years],
+            )
         )
     undated = [fiche_ref(f.fiche.number) for f in fiches if f.fiche not in dated]
-    return {
-        "years": [{"year": y, "in_period": in_period(y)} for y in years],
-        "rows": rows,
-        "undated": undated,
-        "has_out": any(not in_period(y) for y in years),
-    }
+    return FicheTimeline(
+        [Year(y, in_period(y)) for y in years],
+        rows,
+        undated,
+        any(not in_period(y) for y in years),
+    )
+
+
+# ------------------------------------------------------------------------- per format
+
+
+#: Values written as they are in Markdown: ids, links, our own labels.
+_VERBATIM = frozenset({"anchor", "href", "url", "labels", "lang", "format", "shape", "kind"})
+
+
+def for_format(value: Any, fmt: str) -> Any:
+    """The view for the templates of ``fmt``. HTML: as it is (autoescape does the rest).
+    Markdown: rich fields as Markdown, plain text escaped so that it stays plain text."""
+    return value if fmt == "html" else _as_markdown(value)
+
+
+def _as_markdown(value: Any) -> Any:
+    if isinstance(value, Rich):
+        return value.md()
+    if isinstance(value, str):
+        return markup.escape_md(" ".join(value.split()) if "\n" in value else value, plain=True)
+    if isinstance(value, dict):
+        return {k: v if k in _VERBATIM else _as_markdown(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_markdown(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(
+            value,
+            **{
+                f.name: _as_markdown(getattr(value, f.name))
+                for f in fields(value)
+                if f.name not in _VERBATIM
+            },
+        )
+    return value
+
+
+def context(view: Any, fmt: str, labels: dict[str, Any]) -> dict[str, Any]:
+    """The template context: the view's fields, the labels and the format."""
+    shown = for_format(view, fmt)
+    out = {f.name: getattr(shown, f.name) for f in fields(shown)}
+    out.update(labels=labels, format=fmt)
+    if isinstance(view, PlanView):
+        out["coverage_page"] = _relinked(out["coverage"], f"plan.{fmt}")
+    return out
+
+
+def build_context(
+    plan: Plan, fmt: str, labels: dict[str, Any], cov: PlanCoverage | None = None
+) -> dict[str, Any]:
+    """Everything the templates of ``fmt`` show (see :class:`PlanView`)."""
+    return context(build_view(plan, labels, cov), fmt, labels)
 
 
 # ------------------------------------------------------------------------- rendering
@@ -634,25 +993,39 @@ def render_documents(
     formats: Sequence[str] = FORMATS,
     templates: Path | None = None,
     cov: PlanCoverage | None = None,
+    errors: int = 0,
 ) -> dict[str, str]:
-    """``{file name: content}`` for each document (plan, coverage) in each format."""
+    """``{file name: content}`` for each document (plan, coverage) in each format, all
+    from one view of the plan. ``errors``: see :func:`build_view`."""
     meta = plan.meta
     if meta is None:
         raise RenderError(f"{plan.display_root}: plan.yaml could not be loaded")
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown:
+        raise RenderError(f"unknown format '{unknown[0]}' (use md or html)")
     labels = load_labels(meta.language, templates)
+    view = build_view(plan, labels, cov, errors)
     outputs: dict[str, str] = {}
     for fmt in formats:
-        if fmt not in FORMATS:
-            raise RenderError(f"unknown format '{fmt}' (use md or html)")
-        context = build_context(plan, fmt, labels, cov)
+        page = context(view, fmt, labels)
         env = _environment(templates, fmt)
         for document, names in DOCUMENTS.items():
             if document == "coverage":
                 # The coverage page is its own file: its links go to the plan document.
-                context = {**context, "coverage": context["coverage_page"]}
-            rendered = _render_template(env, names[fmt], context, templates)
+                page = {**page, "coverage": page["coverage_page"]}
+            rendered = _render_template(env, names[fmt], page, templates)
             outputs[f"{document}.{fmt}"] = tidy_markdown(rendered) if fmt == "md" else rendered
     return outputs
+
+
+@dataclass
+class MatrixPage:
+    """The coverage matrix as a page of its own (``ctg coverage --format md|html``)."""
+
+    lang: str
+    title_text: str
+    banner_text: str | None
+    coverage: CoverageView
 
 
 def render_matrix(
@@ -671,17 +1044,15 @@ def render_matrix(
     if plan is not None and plan.meta is not None:
         marks = Marks.of(plan, PlanIndex(plan.meta))
         banner_text = banner(plan.meta, labels)
-    context = {
-        "lang": language,
-        "labels": labels,
-        "format": fmt,
-        "title_text": cov.title,
-        "banner_text": banner_text,
-        "coverage": coverage_context(cov, labels, _Text(fmt), link_base=None, marks=marks),
-    }
-    if fmt == "md":
-        context = _inert(context)
-    rendered = _render_template(env, DOCUMENTS["coverage"][fmt], context, templates)
+    page = MatrixPage(
+        language,
+        cov.title,
+        banner_text,
+        coverage_view(cov, labels, link_base=None, marks=marks),
+    )
+    rendered = _render_template(
+        env, DOCUMENTS["coverage"][fmt], context(page, fmt, labels), templates
+    )
     return tidy_markdown(rendered) if fmt == "md" else rendered
 
 
@@ -749,25 +1120,90 @@ def _template_error(name: str, exc: TemplateError) -> str:
     return f"template {location}: {exc.message or exc}"
 
 
-def render(
-    plan: str | os.PathLike[str] | Plan,
-    outdir: str | os.PathLike[str] | None = None,
-    formats: Sequence[str] = FORMATS,
-    templates: str | os.PathLike[str] | None = None,
-) -> dict[str, str] | list[Path]:
-    """Render a plan. Without ``outdir``, return ``{file name: content}``; with it, write
-    ``<outdir>/<slug>/<name>`` atomically and return the paths written."""
-    if not isinstance(plan, Plan):
-        plan = load_plan(plan)
-    outputs = render_documents(plan, formats, Path(templates) if templates else None)
-    if outdir is None:
-        return outputs
-    from .fsutil import atomic_write
+# ------------------------------------------------------------------------- files
 
-    target = Path(outdir) / plan.slug
+
+def check_destination(outdir: Path, plan_dirs: Sequence[Path]) -> None:
+    """Raise :class:`DestinationError` unless ``outdir/<plan>/`` can be written for every
+    plan without writing inside any of the plans (symbolic links followed)."""
+    resolved = {Path(p).resolve(): Path(p) for p in plan_dirs}
+
+    def refuse_inside(target: Path) -> None:
+        place = target.resolve()
+        for candidate in (place, *place.parents):
+            if candidate in resolved:
+                raise DestinationError(
+                    f"output directory {target} is inside the plan directory "
+                    f"{resolved[candidate]}; refusing to write there"
+                )
+
+    refuse_inside(outdir)
+    targets: dict[Path, Path] = {}
+    slugs: dict[str, Path] = {}
+    for real, plan in resolved.items():
+        target = outdir / real.name
+        refuse_inside(target)  # e.g. the plans' own parent: <outdir>/<plan> is the plan
+        if real.name in slugs:
+            raise DestinationError(
+                f"two plans would be written to {target}: {slugs[real.name]} and {plan}"
+            )
+        slugs[real.name] = plan
+        targets[target.resolve()] = plan
+    for real, plan in resolved.items():  # a plan inside a folder that would be written
+        if any(parent in targets for parent in real.parents):
+            raise DestinationError(
+                f"output directory {outdir} would write into the plan directory {plan}; "
+                "refusing to write there"
+            )
+
+
+def write_documents(target: Path, documents: dict[str, str | bytes]) -> list[Path]:
+    """Write ``{name: content}`` into ``target``, each file atomically (a reader sees the
+    old file or the new one)."""
+    from .fsutil import atomic_write  # the one place output files are written
+
     written = []
-    for name, content in outputs.items():
+    for name, content in documents.items():
         path = target / name
         atomic_write(path, content)
         written.append(path)
     return written
+
+
+class Staging:
+    """Rendered documents kept on disk until every plan of a run is known to be good, then
+    published into the output directory; removed in every case. Keeps memory flat over
+    thousands of plans, and writes nothing to the output when one plan fails."""
+
+    def __init__(self, outdir: Path) -> None:
+        base = outdir
+        while not base.exists() and base != base.parent:
+            base = base.parent
+        import tempfile
+
+        # Hidden, unique per run: two runs into one folder do not share it.
+        self.root = Path(tempfile.mkdtemp(prefix=".ctg-render-", dir=base))
+        self.outdir = outdir
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        import shutil
+
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def publish(self, slug: str, names: Sequence[str]) -> list[Path]:
+        folder = self.root / slug
+        return write_documents(
+            self.outdir / slug, {name: (folder / name).read_bytes() for name in names}
+        )
+
+
+def stage(root: Path, slug: str, documents: dict[str, str]) -> list[str]:
+    """Keep ``documents`` of plan ``slug`` in the staging directory ``root``."""
+    folder = root / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in documents.items():
+        (folder / name).write_bytes(content.encode("utf-8"))
+    return list(documents)
