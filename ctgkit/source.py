@@ -231,7 +231,9 @@ def _scalar(event: Any) -> Any:
         if type(value_built) is float:
             return SourceFloat(value_built, value)
         return value_built
-    except (YAMLError, ValueError, OverflowError):
+    except (YAMLError, ValueError, OverflowError, IndexError, KeyError, TypeError):
+        # (ruamel.yaml's constructors raise IndexError for `!!int ""`, KeyError for
+        # `!!bool maybe`: all are a value that does not fit its tag.)
         if event.tag is None and tag == "tag:yaml.org,2002:timestamp":
             # Looks like a date but is none (2023-02-30): keep the text, so that the field
             # that expects a date says what is wrong with it.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import string
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +15,7 @@ from ruamel.yaml import YAML
 from ctgkit.form import FORMS_DIR
 from ctgkit.source import SourceError, parse_yaml
 
-from .conftest import MINI, PLANS
+from .conftest import MINI, PLANS, run_ctg
 
 RUAMEL = YAML(typ="safe", pure=False)
 
@@ -154,3 +155,16 @@ def test_a_float_keeps_the_text_its_author_typed() -> None:
     assert [str(code) for code in data["codes"]] == ["1.10", "3.1", "2.50", "1e3"]
     assert data["codes"] == [1.1, 3.1, 2.5, 1000.0]  # still numbers where numbers are meant
     assert str(data["n"]) == "7"
+
+
+@pytest.mark.parametrize("tagged", ['!!int ""', "!!bool maybe", "!!float x"])
+def test_a_tagged_value_that_does_not_fit_its_tag_is_a_located_error(
+    mini: Path, tagged: str
+) -> None:
+    text = (mini / "plan.yaml").read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("titre:"))
+    (mini / "plan.yaml").write_text(text.replace(title, f"titre: {tagged}"), encoding="utf-8")
+    line = text.splitlines().index(title) + 1
+    result = run_ctg("validate", str(mini))
+    assert result.returncode == 1, result.stderr
+    assert f"plan.yaml:{line}:8: error CTG001 invalid " in result.stdout
