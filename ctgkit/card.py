@@ -81,6 +81,10 @@ class Helpers:
     objective_ref: Callable[[str], Any]  # rendering.ObjectiveRef
     actor_ref: Callable[[str], Any]  # rendering.ActorRef
     safe_url: Callable[[str | None], str | None]
+    #: per choix multiples field: its groups and items by folded label (built once a plan)
+    choices: dict[int, tuple[dict[str, str], dict[str, tuple[str, str]]]] = field(
+        default_factory=dict
+    )
 
 
 # --------------------------------------------------------------------------- formats
@@ -141,6 +145,7 @@ def card_items(fiche: FicheBase, form: Form, helpers: Helpers, anchor: str) -> l
         if gap.field and gap.field in form.by_key:
             gaps_by_field.setdefault(gap.field, []).append(gap.note)
     items = []
+    suffixes = field_slugs(form)
     for form_field in form.fields:
         if form_field.kind in NOT_ROWS:
             continue
@@ -160,10 +165,25 @@ def card_items(fiche: FicheBase, form: Form, helpers: Helpers, anchor: str) -> l
                 value=None if is_empty(value) else value,
                 # A row of a table holds one line; a section may hold paragraphs.
                 gaps=[helpers.text.flow(g) if block else helpers.text.cell(g) for g in gaps],
-                anchor=f"{anchor}-{slug(form_field.key)}",
+                anchor=f"{anchor}-{suffixes[form_field.key]}",
             )
         )
     return items
+
+
+def field_slugs(form: Form | None) -> dict[str, str]:
+    """An id suffix per field of ``form``, distinct even for keys that slug alike (`été`
+    and `ete`)."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for form_field in form.fields if form is not None else []:
+        base = candidate = slug(form_field.key)
+        number = 2
+        while candidate in used:
+            candidate, number = f"{base}-{number}", number + 1
+        used.add(candidate)
+        out[form_field.key] = candidate
+    return out
 
 
 def other_gaps(fiche: FicheBase, form: Form, helpers: Helpers) -> list[Any]:
@@ -212,7 +232,7 @@ def _prepare(form_field: FormField, value: Any, helpers: Helpers) -> Any:
     if kind == "choix":
         return labels.get("choices", {}).get(value) or capitalised(value)
     if kind == "choix multiples":
-        return _choices(form_field, value)
+        return _choices(form_field, value, helpers)
     if kind == "grille oui/non":
         return [
             {"label": label, "value": labels["yes" if given else "no"]}
@@ -242,7 +262,7 @@ def _prepare(form_field: FormField, value: Any, helpers: Helpers) -> Any:
     return text.inline(str(value))
 
 
-def _choices(form_field: FormField, value: Any) -> list[dict[str, Any]] | None:
+def _choices(form_field: FormField, value: Any, helpers: Helpers) -> list[dict[str, Any]] | None:
     """Ticked items by group, in form order; items the form does not know are kept as typed."""
     if not form_field.groups:
         return [{"group": None, "ticked": list(value)}]
@@ -250,10 +270,13 @@ def _choices(form_field: FormField, value: Any) -> list[dict[str, Any]] | None:
     unknown: dict[str, list[str]] = {}
     # One fold per label typed: folding every item of the form for each one was most of
     # the time spent rendering a fiche.
-    groups = {fold(g): g for g, _ in reversed(form_field.groups)}
-    items_of = {
-        fold(i): (g, i) for g, items in reversed(form_field.groups) for i in reversed(items)
-    }
+    known = helpers.choices.get(id(form_field))
+    if known is None:
+        known = helpers.choices[id(form_field)] = (
+            {fold(g): g for g, _ in reversed(form_field.groups)},
+            {fold(i): (g, i) for g, items in reversed(form_field.groups) for i in reversed(items)},
+        )
+    groups, items_of = known
     for label, items in value.items():
         group = groups.get(fold(label))
         for item in items or []:

@@ -18,6 +18,7 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
@@ -37,6 +38,8 @@ _ALWAYS = str.maketrans({"\\": "\\\\", "`": "\\`", "~": "\\~", "|": "\\|", "<": 
 #: tag to a scanner.
 _EMPHASIS = re.compile(r"(?<=\w)[*_](?=\w)|(?<!\S)[*_](?!\S)|([*_])")
 _LINK_END = re.compile(r"\](?=\(|$)")
+#: Plain text without any of these is written as it is.
+_TEXT_SPECIAL = re.compile(r"[\\`~|<&*_\[\]]")
 
 
 def _emphasis(match: re.Match[str]) -> str:
@@ -98,6 +101,13 @@ def _vet(children: list[Token], links: bool = True) -> list[Token]:
     return out
 
 
+#: Characters markdown-it's inline rules react to: a line without any is plain text, and
+#: most titles, names and cells are (skipping the parser for them halves render time).
+_INLINE_SYNTAX = re.compile(r"[\\`*_~\[\]!<&]")
+#: What can open a block at the start of a line (lists, headings, quotes, fences, tables).
+_BLOCK_START = re.compile(r"[#>+\-=|]|\d{1,9}[.)]")
+
+
 class Rich:
     """One piece of plan Markdown, parsed once; ``html()`` and ``md()`` render it.
 
@@ -107,18 +117,22 @@ class Rich:
     text). Jinja's autoescape uses ``__html__``; the Markdown templates get ``md()``.
     """
 
-    __slots__ = ("_html", "_md", "mode", "tokens")
+    __slots__ = ("_html", "_md", "mode", "plain", "tokens")
 
-    def __init__(self, tokens: list[Token], mode: str) -> None:
+    def __init__(self, tokens: list[Token], mode: str, plain: str | None = None) -> None:
         self.tokens = tokens
         self.mode = mode
+        self.plain = plain  # text without any Markdown syntax: no tokens needed
         self._html: Markup | None = None
         self._md: str | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.tokens)
+        return bool(self.tokens) or bool(self.plain)
 
     def __html__(self) -> Markup:
+        if self._html is None and self.plain is not None:
+            escaped = escapeHtml(self.plain)
+            self._html = Markup(f"<p>{escaped}</p>" if self.mode == "block" else escaped)
         if self._html is None:
             parser = _parser()
             if self.mode == "block":
@@ -129,6 +143,8 @@ class Rich:
         return self._html
 
     def md(self) -> str:
+        if self._md is None and self.plain is not None:
+            self._md = escape_md(self.plain, True, brackets=self.mode.startswith("linkless"))
         if self._md is None:
             if self.mode == "block":
                 self._md = to_markdown(self.tokens)
@@ -139,7 +155,9 @@ class Rich:
         return self._md
 
     def __str__(self) -> str:
-        return self.md()
+        # The HTML templates' filters (striptags…) see the HTML; the Markdown templates
+        # never get a Rich value (see rendering.for_format).
+        return str(self.__html__())
 
     def __repr__(self) -> str:
         return f"Rich({self.mode}, {self.md()!r})"
@@ -149,6 +167,14 @@ def block(text: str | None, heading_base: int = 4) -> Rich:
     """Markdown blocks; headings (ATX or setext) shifted so the top one is ``heading_base``."""
     if not text or not text.strip():
         return Rich([], "block")
+    line = text.strip()
+    if (
+        "\n" not in line
+        and text[:1] not in (" ", "\t")  # an indented line is code
+        and not _INLINE_SYNTAX.search(line)
+        and not _BLOCK_START.match(line)
+    ):
+        return Rich([], "block", line)
     tokens = _parser().parse(text)
     levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
     shift = heading_base - min(levels) if levels else 0
@@ -164,7 +190,10 @@ def inline(text: str | None, mode: str = "inline") -> Rich:
     """One line of Markdown (a title, a list item, a cell): no block structure at all."""
     if not text or not text.strip():
         return Rich([], mode)
-    tokens = _parser().parseInline(" ".join(text.split()))
+    line = " ".join(text.split())
+    if not _INLINE_SYNTAX.search(line):
+        return Rich([], mode, line)
+    tokens = _parser().parseInline(line)
     children = tokens[0].children or [] if tokens else []
     return Rich(_vet(children, links=not mode.startswith("linkless")), mode)
 
@@ -184,6 +213,11 @@ def escape_md(
     ``line_start``: the text opens a line of a paragraph. ``plain``: a name or value the
     templates may put anywhere, even first on a line (``1.a`` keeps its dot: a line
     never starts with a code). ``brackets``: inside a link of ours, every bracket."""
+    if not _TEXT_SPECIAL.search(text):  # the usual case, made quick
+        if line_start:
+            return _escape_line_start(text) if text else text
+        if not plain or text[:1] not in ("#", ">", "+", "=", "-"):
+            return text
     out = _EMPHASIS.sub(_emphasis, _ENTITY_START.sub("&amp;", text).translate(_ALWAYS))
     if brackets:
         out = out.replace("[", "\\[").replace("]", "\\]")
@@ -199,13 +233,15 @@ def escape_md(
 def _escape_line_start(text: str) -> str:
     """Escape what would open a block at the start of a line (heading, list, quote,
     setext underline, thematic break, ordered list)."""
-    first = text[0]
-    if first in "#>+-=[":
+    if text[0] in "#>+-=[":
         return "\\" + text
-    digits = len(text) - len(text.lstrip("0123456789"))
-    if 0 < digits <= 9 and text[digits : digits + 1] in (".", ")"):
-        return text[:digits] + "\\" + text[digits:]
+    number = _ORDERED.match(text)
+    if number:
+        return text[: number.end()] + "\\" + text[number.end() :]
     return text
+
+
+_ORDERED = re.compile(r"\d{1,9}(?=[.)])")
 
 
 class _Inline:
@@ -412,4 +448,8 @@ def text_escape(text: str | None) -> Markup:
 
 def slug(text: str) -> str:
     """An id fragment: lowercase ASCII letters and digits joined by dashes."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "x"
+    folded = text.lower() if text.isascii() else fold(text)  # codes and numbers: ASCII
+    return _NOT_SLUG.sub("-", folded).strip("-") or "x"
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")

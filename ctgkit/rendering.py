@@ -14,7 +14,7 @@ import tomllib
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -213,8 +213,7 @@ class Anchors:
 
 
 def card_parts(form: Form | None) -> tuple[str, ...]:
-    form_fields = form.fields if form is not None else []
-    return (*CARD_PARTS, *(f"-{markup.slug(f.key)}" for f in form_fields))
+    return (*CARD_PARTS, *(f"-{suffix}" for suffix in card.field_slugs(form).values()))
 
 
 class _Text:
@@ -578,7 +577,15 @@ def build_view(
             )
         return fiche_refs[number]
 
+    objective_refs: dict[str, ObjectiveRef] = {}
+    actor_refs: dict[str, ActorRef] = {}
+
     def objective_ref(code: str) -> ObjectiveRef:
+        if code not in objective_refs:
+            objective_refs[code] = _objective_ref(code)
+        return objective_refs[code]
+
+    def _objective_ref(code: str) -> ObjectiveRef:
         info = index.get(code)
         shown = info.code if info else code
         return ObjectiveRef(
@@ -589,6 +596,11 @@ def build_view(
         )
 
     def actor_ref(name: str) -> ActorRef:
+        if name not in actor_refs:
+            actor_refs[name] = _actor_ref(name)
+        return actor_refs[name]
+
+    def _actor_ref(name: str) -> ActorRef:
         actor = registry.find(name)
         shown = actor.name if actor is not None else " ".join(name.split())
         return ActorRef(text.linkless_cell(shown), anchors("actor", fold(shown)))
@@ -938,7 +950,9 @@ def _timeline(
 
 
 #: Values written as they are in Markdown: ids, links, our own labels.
-_VERBATIM = frozenset({"anchor", "href", "url", "labels", "lang", "format", "shape", "kind"})
+_VERBATIM = frozenset(
+    {"anchor", "href", "url", "labels", "lang", "format", "shape", "kind", "cells", "years"}
+)
 
 
 def for_format(value: Any, fmt: str) -> Any:
@@ -948,24 +962,35 @@ def for_format(value: Any, fmt: str) -> Any:
 
 
 def _as_markdown(value: Any) -> Any:
+    if value is None or type(value) in (bool, int):
+        return value
     if isinstance(value, Rich):
         return value.md()
     if isinstance(value, str):
         return markup.escape_md(" ".join(value.split()) if "\n" in value else value, plain=True)
-    if isinstance(value, dict):
-        return {k: v if k in _VERBATIM else _as_markdown(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_as_markdown(item) for item in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return replace(
-            value,
-            **{
-                f.name: _as_markdown(getattr(value, f.name))
-                for f in fields(value)
-                if f.name not in _VERBATIM
-            },
-        )
-    return value
+    if isinstance(value, dict):
+        return {k: v if k in _VERBATIM else _as_markdown(v) for k, v in value.items()}
+    names = _field_names(type(value))
+    if names is None:
+        return value
+    # A shallow copy with converted fields (dataclasses.replace would run __init__ again).
+    copy = object.__new__(type(value))
+    copy.__dict__.update(
+        {
+            name: getattr(value, name) if verbatim else _as_markdown(getattr(value, name))
+            for name, verbatim in names
+        }
+    )
+    return copy
+
+
+@cache
+def _field_names(cls: type) -> tuple[tuple[str, bool], ...] | None:
+    if not is_dataclass(cls):
+        return None
+    return tuple((f.name, f.name in _VERBATIM) for f in fields(cls))
 
 
 def context(view: Any, fmt: str, labels: dict[str, Any]) -> dict[str, Any]:
