@@ -147,6 +147,10 @@ def fiche_files(root: Path, plan: Plan | None = None) -> list[Path]:
     """The fiche files of a plan, sorted by name; an unreadable fiches/ folder is reported."""
     directory = root / FICHES_DIR
     if not directory.is_dir():
+        if plan is not None and (directory.exists() or directory.is_symlink()):
+            display = _display(plan.display_root, FICHES_DIR)
+            message = "'fiches' must be a folder holding the fiche files"
+            plan.diagnostics.append(Diagnostic(display, 1, 1, "CTG004", Severity.ERROR, message))
         return []
     try:
         names = sorted(os.listdir(directory))

@@ -150,3 +150,13 @@ def test_no_traceback_from_the_console_script_on_garbage(mini: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert "plan.yaml:1:3: error CTG002 binary data" in result.stdout
+
+
+def test_a_fiches_file_instead_of_a_folder_is_an_error(mini: Path) -> None:
+    import shutil
+
+    shutil.rmtree(mini / "fiches")
+    (mini / "fiches").write_text("numéro: 1\n", encoding="utf-8")
+    result = run_ctg("validate", str(mini))
+    assert result.returncode == 1
+    assert f"{mini}/fiches:1:1: error CTG004 'fiches' must be a folder" in result.stdout
