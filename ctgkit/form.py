@@ -10,8 +10,8 @@ build one model.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -119,18 +119,28 @@ def resolve(spec: FormSpec) -> Form:
         raise FormError(
             f"unknown form '{spec.base}' (ctgkit ships: {names})", ("formulaire", "base")
         )
-    fields = [_field(f, ("shipped", i)) for i, f in enumerate(base.fields)]
-    known = {f.key for f in fields}
+    fields = [_field(f, ("shipped", i), i) for i, f in enumerate(base.fields)]
+    position = {f.key: i for i, f in enumerate(fields)}
     for index, extra in enumerate(spec.fields):
         where = ("formulaire", "champs", index)
-        if extra.key in known and extra.type is not None:
-            raise FormError(f"the form already has a field '{extra.key}'", (*where, "nom"))
-        made = _field(extra, where, index)
-        if extra.key in known:  # a standard field re-labelled or made required
-            fields = [made if f.key == extra.key else f for f in fields]
-        else:
-            fields.append(made)
-            known.add(extra.key)
+        if extra.key in position:
+            if extra.type is not None:
+                raise FormError(
+                    f"the form already has a field '{extra.key}'; to change its label, help "
+                    "or make it required, give them without `type`",
+                    (*where, "type"),
+                )
+            # A field of the base form re-labelled, given help, or made required.
+            current = fields[position[extra.key]]
+            fields[position[extra.key]] = replace(
+                current,
+                label=extra.label or current.label,
+                help=extra.help or current.help,
+                required=current.required or extra.required,
+            )
+            continue
+        position[extra.key] = len(fields)
+        fields.append(_field(extra, where, len(fields)))
     name = base.name if not spec.fields else f"{base.name}+{len(spec.fields)}"
     return Form(name, base.title, fields)
 
@@ -325,14 +335,19 @@ def _line_attr(index: int, key: str) -> str:
 
 def find_in_groups(form_field: FormField, label: str) -> tuple[str, str] | None:
     """``(group, item)`` of a choix multiples field for a typed ``label``, or None."""
-    wanted = fold(label)
-    for group, items in form_field.groups:
-        for item in items:
-            if fold(item) == wanted:
-                return group, item
-    return None
+    return _group_index(form_field.groups)[1].get(fold(label))
+
+
+@lru_cache(maxsize=64)
+def _group_index(
+    groups: tuple[tuple[str, tuple[str, ...]], ...],
+) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """Folded group -> group, folded item -> (group, item): built once per grid."""
+    return (
+        {fold(group): group for group, _ in groups},
+        {fold(item): (group, item) for group, items in groups for item in items},
+    )
 
 
 def find_group(form_field: FormField, label: str) -> str | None:
-    wanted = fold(label)
-    return next((g for g, _ in form_field.groups if fold(g) == wanted), None)
+    return _group_index(form_field.groups)[0].get(fold(label))

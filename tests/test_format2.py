@@ -612,3 +612,37 @@ def test_flags_take_oui_non_as_coordinators_write_them(mini: Path) -> None:
     assert found(mini) == []
     fiche = next(f.fiche for f in load_plan(mini).fiches if f.fiche.number == "3")
     assert fiche.editorial_number is True
+
+
+def test_a_field_of_the_base_form_can_be_relabelled(mini: Path) -> None:
+    from ctgkit.form import resolve
+    from ctgkit.model import FormSpec
+
+    spec = FormSpec.model_validate(
+        {
+            "base": "vienne-2019",
+            "champs": [
+                {"nom": "participation", "libellé": "Participation des habitants"},
+                {"nom": "duree", "type": "texte"},
+                {"nom": "budget"},
+            ],
+        }
+    )
+    form = resolve(spec)
+    assert form.by_key["participation"].label == "Participation des habitants"
+    assert form.by_key["participation"].kind == "grille oui/non"
+    # `duree` (no accent) is a field of its own beside the form's `durée`
+    assert form.by_key["duree"].attr != form.by_key["durée"].attr
+    assert "budget" in form.by_key
+    assert form.model().model_validate(
+        {"numéro": 1, "titre": "T", "durée": "annuelle", "duree": "deux ans"}
+    ).value("duree") == "deux ans"
+
+
+def test_a_type_given_to_a_field_the_form_has_is_one_form_error(mini: Path) -> None:
+    edit(
+        mini / "plan.yaml",
+        "formulaire: vienne-2019",
+        "formulaire: {base: vienne-2019, champs: [{nom: durée, type: texte}]}\n#",
+    )
+    assert [code for _, _, code in found(mini, "plan.yaml")] == ["CTG008"]
