@@ -6,6 +6,7 @@ threshold is not met; 2 usage errors (missing path, not a plan, bad option or co
 
 from __future__ import annotations
 
+import math
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -209,6 +210,13 @@ def _refuse_inside_plans(
             )
 
 
+def _finite(value: float | None) -> float | None:
+    """--fail-under nan would never fail, and inf never pass: both are refused."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number from 0 to 100.")
+    return value
+
+
 def _print_errors(diagnostics: list, plans: int) -> None:
     """Diagnostics of plans that cannot be analysed, on stderr (stdout may be data)."""
     from .diagnostics import count, sort_diagnostics, summary_line
@@ -239,7 +247,11 @@ def coverage(
     fail_under: Annotated[
         float | None,
         typer.Option(
-            "--fail-under", min=0, max=100, help="Exit 1 if a plan's coverage is below PCT %."
+            "--fail-under",
+            min=0,
+            max=100,
+            callback=_finite,
+            help="Exit 1 if a plan's coverage is below PCT %.",
         ),
     ] = None,
     many: Annotated[
