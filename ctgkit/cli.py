@@ -51,7 +51,9 @@ def main_options(
 
 
 def usage_error(message: str) -> NoReturn:
-    typer.echo(f"ctg: error: {message}", err=True)
+    from .safe_text import printable
+
+    typer.echo(printable(f"ctg: error: {message}"), err=True)
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -314,8 +316,10 @@ def coverage(
         except OSError as exc:
             _cannot_write(exc)
     if fail_under is not None and any(100 * r.ratio < fail_under for r in results):
+        from .safe_text import printable
+
         below = [f"{r.slug} {100 * r.ratio:.1f} %" for r in results if 100 * r.ratio < fail_under]
-        typer.echo(f"coverage below {fail_under:g} %: {', '.join(below)}", err=True)
+        typer.echo(printable(f"coverage below {fail_under:g} %: {', '.join(below)}"), err=True)
         raise typer.Exit(EXIT_ERRORS)
 
 

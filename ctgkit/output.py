@@ -8,15 +8,18 @@ from contextlib import contextmanager
 from typing import Any
 
 from .diagnostics import Diagnostic, count, summary_line, to_github, to_json
+from .safe_text import printable
 
 #: A progress bar is shown for at least this many plans, on a terminal only.
 PROGRESS_MIN_PLANS = 8
 
 
 def _console(stderr: bool = False) -> Any:
+    """A console that prints strings as they are: plan text may hold ``[/x]`` (rich markup)
+    or ``:smile:`` (emoji codes); styles are given as ``Text`` styles, never as markup."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def is_terminal(stream: Any = None) -> bool:
@@ -45,11 +48,11 @@ def print_diagnostics(diagnostics: list[Diagnostic], fmt: str, plans: int) -> No
     console = _console()
     for d in diagnostics:
         line = Text()
-        line.append(f"{d.file}:{d.line}:{d.column}:", style="bold")
+        line.append(printable(f"{d.file}:{d.line}:{d.column}:"), style="bold")
         line.append(" ")
         line.append(d.severity.value, style="bold red" if d.is_error else "bold yellow")
         line.append(f" {d.code}", style="cyan")
-        line.append(f" {d.message}")
+        line.append(printable(f" {d.message}"))
         console.print(line)
     style = "bold red" if errors else ("bold yellow" if warnings else "bold green")
     console.print(Text(summary_line(errors, warnings, plans), style=style))
@@ -86,9 +89,10 @@ def print_rules(rows: list[dict[str, Any]], full: bool) -> None:
             sys.stdout.write(f"{row['code']}\t{row['severity']}\t{row['name']}\t{row['summary']}\n")
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table("code", "severity", "name", "summary", box=None)
     for row in rows:
         style = "red" if row["severity"] == "error" else "yellow"
-        table.add_row(row["code"], f"[{style}]{row['severity']}[/]", row["name"], row["summary"])
+        table.add_row(row["code"], Text(row["severity"], style=style), row["name"], row["summary"])
     _console().print(table)
