@@ -1,7 +1,8 @@
 """The ``ctg`` command line: parse options, call the library, print. Nothing else.
 
 Exit codes: 0 success; 1 the plans have errors (or warnings with --strict), or a coverage
-threshold is not met; 2 usage errors (missing path, not a plan, bad option or config).
+threshold is not met; 2 usage errors (missing path, not a plan, bad option or config) and
+outputs that cannot be written (a full disk, a closed standard output).
 """
 
 from __future__ import annotations
@@ -429,17 +430,59 @@ def _cannot_write(exc: OSError) -> NoReturn:
 
 def main() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
+    from .output import StandardOutputError, guard_standard_streams
+
+    guard_standard_streams()
+    _exit_cleanly_on_termination()
     try:
-        app()
+        try:
+            app()
+        finally:  # what is still buffered must reach the reader, or fail here, not at exit
+            sys.stdout.flush()
+    except StandardOutputError as exc:
+        if exc.broken_pipe:
+            _end_quietly_on_broken_pipe()
+        typer.echo(f"ctg: error: cannot write to standard output: {exc.strerror}", err=True)
+        sys.exit(EXIT_USAGE)
+    except BrokenPipeError:  # standard error's reader gone
+        _end_quietly_on_broken_pipe()
     except KeyboardInterrupt:
         typer.echo("ctg: interrupted", err=True)
         sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(EXIT_ERRORS)
     except Exception as exc:  # a bug of ours: say so plainly, without a traceback
-        typer.echo(f"ctg: internal error: {type(exc).__name__}: {exc}", err=True)
+        from .safe_text import printable
+
+        typer.echo(printable(f"ctg: internal error: {type(exc).__name__}: {exc}"), err=True)
         typer.echo("ctg: please report this, with the command and the input.", err=True)
         sys.exit(3)
+
+
+def _exit_cleanly_on_termination() -> None:
+    """SIGTERM and SIGHUP end ctg through ``SystemExit``, so that ``finally`` blocks run
+    (a temporary file being written is removed) instead of the process vanishing."""
+    import signal
+
+    def terminate(signum: int, _frame: object) -> NoReturn:
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), terminate)
+
+
+def _end_quietly_on_broken_pipe() -> NoReturn:
+    """The reader went away (``ctg … | head -1``): stop without a word, as git does (killed
+    by SIGPIPE: the shell shows 141). Standard output points at /dev/null first so that
+    nothing is written again at exit (Python docs, "Note on SIGPIPE")."""
+    import os
+    import signal
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGPIPE)
+    os._exit(141)
 
 
 if __name__ == "__main__":
