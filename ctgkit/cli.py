@@ -245,7 +245,8 @@ def coverage(
         CoverageFormat, typer.Option("--format", "-f", help="text, md, html, csv or json.")
     ] = CoverageFormat.text,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of stdout (- is stdout)."),
     ] = None,
     fail_under: Annotated[
         float | None,
@@ -286,8 +287,11 @@ def coverage(
         usage_error(f"--format {output_format.value} takes one plan at a time")
     if templates is not None and not templates.is_dir():
         usage_error(f"--templates {templates}: no such directory")
+    if output == Path("-"):
+        output = None
     if output is not None:
         _refuse_inside_plans(output, plans, "--output")
+        _refuse_special_file(output)
     results = []
     failed = []
     with progress(len(plans), "Measuring") as advance:
@@ -383,6 +387,7 @@ def render(
     ignore_codes = _ignore_codes(ignore, config)
     plans = _plans(paths)
     _refuse_inside_plans(outdir, plans, "--output")
+    _refuse_special_file(outdir)
     slugs: dict[str, Path] = {}
     targets = {}
     resolved = {plan.resolve(): plan for plan in plans}
@@ -419,13 +424,25 @@ def render(
         usage_error(str(exc))
     except OSError as exc:
         _cannot_write(exc)
-    typer.echo(f"wrote {len(written)} files for {len(plans)} plan(s) in {outdir}", err=True)
+    from .safe_text import printable
+
+    message = f"wrote {len(written)} files for {len(plans)} plan(s) in {outdir}"
+    typer.echo(printable(message), err=True)
+
+
+def _refuse_special_file(output: Path) -> None:
+    """Before any work: ``-o`` must not name a FIFO, a device or a socket."""
+    from .fsutil import refuse_special_file
+
+    try:
+        refuse_special_file(output)
+    except OSError as exc:
+        _cannot_write(exc)
 
 
 def _cannot_write(exc: OSError) -> NoReturn:
     where = f" {exc.filename}" if exc.filename else ""
-    typer.echo(f"ctg: error: cannot write{where}: {exc.strerror or exc}", err=True)
-    raise typer.Exit(EXIT_ERRORS) from None
+    usage_error(f"cannot write{where}: {exc.strerror or exc}")
 
 
 def main() -> None:
