@@ -1,11 +1,13 @@
 """The ``ctg`` command line: parse options, call the library, print. Nothing else.
 
 Exit codes: 0 success; 1 the plans have errors (or warnings with --strict), or a coverage
-threshold is not met; 2 usage errors (missing path, not a plan, bad option or config).
+threshold is not met; 2 usage errors (missing path, not a plan, bad option or config) and
+outputs that cannot be written (a full disk, a closed standard output).
 """
 
 from __future__ import annotations
 
+import math
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -50,7 +52,9 @@ def main_options(
 
 
 def usage_error(message: str) -> NoReturn:
-    typer.echo(f"ctg: error: {message}", err=True)
+    from .safe_text import printable
+
+    typer.echo(printable(f"ctg: error: {message}"), err=True)
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -325,6 +329,13 @@ def _refuse_inside_plans(
             )
 
 
+def _finite(value: float | None) -> float | None:
+    """--fail-under nan would never fail, and inf never pass: both are refused."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number from 0 to 100.")
+    return value
+
+
 def _print_errors(diagnostics: list, plans: int) -> None:
     """Diagnostics of plans that cannot be analysed, on stderr (stdout may be data)."""
     from .diagnostics import count, sort_diagnostics, summary_line
@@ -350,12 +361,17 @@ def coverage(
         CoverageFormat, typer.Option("--format", "-f", help="text, md, html, csv or json.")
     ] = CoverageFormat.text,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of stdout (- is stdout)."),
     ] = None,
     fail_under: Annotated[
         float | None,
         typer.Option(
-            "--fail-under", min=0, max=100, help="Exit 1 if a plan's coverage is below PCT %."
+            "--fail-under",
+            min=0,
+            max=100,
+            callback=_finite,
+            help="Exit 1 if a plan's coverage is below PCT %.",
         ),
     ] = None,
     many: Annotated[
@@ -387,8 +403,11 @@ def coverage(
         usage_error(f"--format {output_format.value} takes one plan at a time")
     if templates is not None and not templates.is_dir():
         usage_error(f"--templates {templates}: no such directory")
+    if output == Path("-"):
+        output = None
     if output is not None:
         _refuse_inside_plans(output, plans, "--output")
+        _refuse_special_file(output)
     results = []
     failed = []
     with progress(len(plans), "Measuring") as advance:
@@ -418,8 +437,10 @@ def coverage(
         except OSError as exc:
             _cannot_write(exc)
     if fail_under is not None and any(100 * r.ratio < fail_under for r in results):
+        from .safe_text import printable
+
         below = [f"{r.slug} {100 * r.ratio:.1f} %" for r in results if 100 * r.ratio < fail_under]
-        typer.echo(f"coverage below {fail_under:g} %: {', '.join(below)}", err=True)
+        typer.echo(printable(f"coverage below {fail_under:g} %: {', '.join(below)}"), err=True)
         raise typer.Exit(EXIT_ERRORS)
 
 
@@ -489,6 +510,8 @@ def render(
         usage_error(f"--templates {templates}: no such directory")
     ignore_codes = _ignore_codes(ignore, config)
     plans = _plans(paths)
+    _refuse_special_file(outdir)  # -o a FIFO, a device, a socket
+    _refuse_special_file(outdir / "plan.md")  # -o /dev: the files would go in a system folder
     try:
         with progress(len(plans), "Rendering") as advance:
             written = render_paths(
@@ -503,28 +526,82 @@ def render(
         usage_error(str(exc))
     except OSError as exc:
         _cannot_write(exc)
-    typer.echo(f"wrote {len(written)} files for {len(plans)} plan(s) in {outdir}", err=True)
+    from .safe_text import printable
+
+    message = f"wrote {len(written)} files for {len(plans)} plan(s) in {outdir}"
+    typer.echo(printable(message), err=True)
+
+
+def _refuse_special_file(output: Path) -> None:
+    """Before any work: ``-o`` must not name a FIFO, a device or a socket."""
+    from .fsutil import refuse_special_file
+
+    try:
+        refuse_special_file(output)
+    except OSError as exc:
+        _cannot_write(exc)
 
 
 def _cannot_write(exc: OSError) -> NoReturn:
     where = f" {exc.filename}" if exc.filename else ""
-    typer.echo(f"ctg: error: cannot write{where}: {exc.strerror or exc}", err=True)
-    raise typer.Exit(EXIT_ERRORS) from None
+    usage_error(f"cannot write{where}: {exc.strerror or exc}")
 
 
 def main() -> None:
     """Console-script entry point: no traceback ever reaches the user."""
+    from .output import StandardOutputError, guard_standard_streams
+
+    guard_standard_streams()
+    _exit_cleanly_on_termination()
     try:
-        app()
+        try:
+            app()
+        finally:  # what is still buffered must reach the reader, or fail here, not at exit
+            sys.stdout.flush()
+    except StandardOutputError as exc:
+        if exc.broken_pipe:
+            _end_quietly_on_broken_pipe()
+        typer.echo(f"ctg: error: cannot write to standard output: {exc.strerror}", err=True)
+        sys.exit(EXIT_USAGE)
+    except BrokenPipeError:  # standard error's reader gone
+        _end_quietly_on_broken_pipe()
     except KeyboardInterrupt:
         typer.echo("ctg: interrupted", err=True)
         sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(EXIT_ERRORS)
     except Exception as exc:  # a bug of ours: say so plainly, without a traceback
-        typer.echo(f"ctg: internal error: {type(exc).__name__}: {exc}", err=True)
+        from .safe_text import printable
+
+        typer.echo(printable(f"ctg: internal error: {type(exc).__name__}: {exc}"), err=True)
         typer.echo("ctg: please report this, with the command and the input.", err=True)
         sys.exit(3)
+
+
+def _exit_cleanly_on_termination() -> None:
+    """SIGTERM and SIGHUP end ctg through ``SystemExit``, so that ``finally`` blocks run
+    (a temporary file being written is removed) instead of the process vanishing."""
+    import signal
+
+    def terminate(signum: int, _frame: object) -> NoReturn:
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), terminate)
+
+
+def _end_quietly_on_broken_pipe() -> NoReturn:
+    """The reader went away (``ctg … | head -1``): stop without a word, as git does (killed
+    by SIGPIPE: the shell shows 141). Standard output points at /dev/null first so that
+    nothing is written again at exit (Python docs, "Note on SIGPIPE")."""
+    import os
+    import signal
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGPIPE)
+    os._exit(141)
 
 
 if __name__ == "__main__":

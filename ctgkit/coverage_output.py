@@ -5,31 +5,35 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from .coverage_model import PlanCoverage
+from .safe_text import json_dumps, printable
 
 
 def to_json(coverages: list[PlanCoverage]) -> str:
-    return (
-        json.dumps({"plans": [c.to_json() for c in coverages]}, ensure_ascii=False, indent=2) + "\n"
-    )
+    return json_dumps({"plans": [c.to_json() for c in coverages]}) + "\n"
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: ``'`` before a cell it would run as a formula,
+    controls shown as escapes (the CSV may be printed on a terminal)."""
+    text = str(value)
+    return "'" + printable(text) if text.startswith(FORMULA_STARTS) else printable(text)
 
 
 def to_csv(cov: PlanCoverage) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["code", "title", *[f"fiche {f.number}" for f in cov.fiches], "count"])
+    header = ["code", "title", *[f"fiche {f.number}" for f in cov.fiches], "count"]
+    writer.writerow([csv_cell(cell) for cell in header])
     for row, cells in zip(cov.objectives, cov.matrix(), strict=True):
-        writer.writerow(
-            [
-                row.code,
-                " ".join(row.title.split()),
-                *["x" if c else "" for c in cells],
-                len(row.fiches),
-            ]
-        )
+        line = [row.code, " ".join(row.title.split()), *["x" if c else "" for c in cells]]
+        writer.writerow([*map(csv_cell, line), len(row.fiches)])
     return buffer.getvalue()
 
 
@@ -47,6 +51,8 @@ def render_text(
         file=io.StringIO(),
         width=width or 100,
         highlight=False,
+        markup=False,
+        emoji=False,
         soft_wrap=False,
         force_terminal=False,
         no_color=True,
@@ -64,7 +70,7 @@ def print_text(coverages: list[PlanCoverage], uncovered_only: bool) -> None:
     from rich.console import Console
 
     if sys.stdout.isatty():
-        _print(Console(highlight=False), coverages, uncovered_only)
+        _print(Console(highlight=False, markup=False, emoji=False), coverages, uncovered_only)
         return
     width = (
         int(os.environ.get("COLUMNS", "100")) if os.environ.get("COLUMNS", "").isdigit() else 100
@@ -77,10 +83,9 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
     from rich.text import Text
 
     for cov in coverages:
-        console.print(Text(f"{cov.title} ({cov.slug})", style="bold"))
-        console.print(
-            f"{cov.covered} of {cov.total} {cov.level_plural} covered ({_pct(cov.ratio)})"
-        )
+        plural = printable(cov.level_plural)
+        console.print(Text(printable(f"{cov.title} ({cov.slug})"), style="bold"))
+        console.print(f"{cov.covered} of {cov.total} {plural} covered ({_pct(cov.ratio)})")
         if not uncovered_only:
             table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
             fixed = 32  # room for the fiche numbers and the counts
@@ -99,7 +104,7 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
                     g = groups[entry]
                     indent = "  " * (g.level - 1)
                     table.add_row(
-                        Text(f"{indent}{g.code} {_short(g.title)}", style="bold"),
+                        Text(f"{indent}{printable(g.code)} {_short(g.title)}", style="bold"),
                         "",
                         f"{g.covered}/{g.total} ({_pct(g.ratio)})",
                     )
@@ -108,21 +113,21 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
                     indent = "  " * (row.level - 1)
                     style = None if row.covered else "bold red"
                     table.add_row(
-                        Text(f"{indent}{row.code} {_short(row.title)}", style=style),
-                        Text(", ".join(row.fiches) if row.fiches else "—", style=style),
+                        Text(f"{indent}{printable(row.code)} {_short(row.title)}", style=style),
+                        Text(_fiches(row.fiches) if row.fiches else "—", style=style),
                         "",
                     )
             table.add_row(
                 Text("total", style="bold"), "", f"{cov.covered}/{cov.total} ({_pct(cov.ratio)})"
             )
             console.print(table)
-        console.print(Text(f"Uncovered {cov.level_plural} ({len(cov.uncovered)}):", style="bold"))
+        console.print(Text(f"Uncovered {plural} ({len(cov.uncovered)}):", style="bold"))
         if cov.uncovered:
             listing = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
             listing.add_column("code", no_wrap=True, style="red")
             listing.add_column("title", style="red")
             for row in cov.uncovered:
-                listing.add_row(f"  {row.code}", " ".join(row.title.split()))
+                listing.add_row(f"  {printable(row.code)}", _short(row.title, limit=None))
             console.print(listing)
         else:
             console.print("  none")
@@ -130,7 +135,7 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
             lonely = cov.fiches_without_objectives
             console.print(Text(f"Fiches citing no objective ({len(lonely)}):", style="bold"))
             for fiche in lonely:
-                console.print(f"  {fiche.number} {fiche.title}")
+                console.print(f"  {printable(str(fiche.number))} {_short(fiche.title, None)}")
             if not lonely:
                 console.print("  none")
             many = cov.many
@@ -139,7 +144,8 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
             )
             for row in many:
                 console.print(
-                    f"  {row.code} ({len(row.fiches)}: {', '.join(row.fiches)}) {_short(row.title)}"
+                    f"  {printable(row.code)} ({len(row.fiches)}: {_fiches(row.fiches)}) "
+                    f"{_short(row.title)}"
                 )
             if not many:
                 console.print("  none")
@@ -148,7 +154,11 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
         summary = Table("plan", "title", "covered", "total", "ratio", title="Summary")
         for cov in coverages:
             summary.add_row(
-                cov.slug, _short(cov.title, 50), str(cov.covered), str(cov.total), _pct(cov.ratio)
+                printable(cov.slug),
+                _short(cov.title, 50),
+                str(cov.covered),
+                str(cov.total),
+                _pct(cov.ratio),
             )
         covered = sum(c.covered for c in coverages)
         total = sum(c.total for c in coverages)
@@ -158,9 +168,14 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
         console.print(summary)
 
 
-def _short(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _short(text: str, limit: int | None = 70) -> str:
+    """One line of plan text, printable, cut to ``limit`` characters."""
+    text = printable(" ".join(text.split()))
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _fiches(numbers: list[str]) -> str:
+    return printable(", ".join(numbers))
 
 
 def _tree_rows(cov: PlanCoverage) -> list[str]:

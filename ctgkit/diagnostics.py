@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+
+from .safe_text import github_escape, json_dumps, printable
 
 
 class Severity(StrEnum):
@@ -32,8 +33,9 @@ class Diagnostic:
         return (self.file, self.line, self.column, self.code, self.message)
 
     def __str__(self) -> str:
+        """The one-line text form; plan text in it cannot act on the terminal."""
         where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.severity.value} {self.code} {self.message}"
+        return printable(f"{where}: {self.severity.value} {self.code} {self.message}")
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -65,30 +67,16 @@ def summary_line(errors: int, warnings: int, plans: int) -> str:
 
 def to_json(diagnostics: list[Diagnostic]) -> str:
     errors, warnings = count(diagnostics)
-    return json.dumps(
-        {
-            "diagnostics": [d.to_dict() for d in diagnostics],
-            "errors": errors,
-            "warnings": warnings,
-        },
-        ensure_ascii=False,
-        indent=2,
+    return json_dumps(
+        {"diagnostics": [d.to_dict() for d in diagnostics], "errors": errors, "warnings": warnings}
     )
-
-
-def _escape_github(text: str, *, property_value: bool = False) -> str:
-    # https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if property_value:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
 
 
 def to_github(diagnostic: Diagnostic) -> str:
     kind = "error" if diagnostic.is_error else "warning"
-    file = _escape_github(diagnostic.file, property_value=True)
-    title = _escape_github(diagnostic.code, property_value=True)
+    file = github_escape(diagnostic.file, property_value=True)
+    title = github_escape(diagnostic.code, property_value=True)
     return (
         f"::{kind} file={file},line={diagnostic.line},col={diagnostic.column},title={title}::"
-        f"{_escape_github(diagnostic.code + ' ' + diagnostic.message)}"
+        f"{github_escape(diagnostic.code + ' ' + diagnostic.message)}"
     )

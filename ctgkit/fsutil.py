@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
-import tempfile
-from glob import escape as glob_escape
+import secrets
+import stat
 from pathlib import Path
+
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+#: Where files are the system's, not documents (``/dev/stdout`` is a link, ``/dev/null`` a
+#: device; as root, replacing them breaks the machine).
+SYSTEM_FOLDERS = (Path("/dev"), Path("/proc"), Path("/sys"))
+
+
+class NotARegularFileError(OSError):
+    """The place to write is a FIFO, a device, a socket or a system folder: ctg never
+    replaces one."""
 
 
 def _umask() -> int:
@@ -14,14 +33,45 @@ def _umask() -> int:
     return mask
 
 
+def refuse_special_file(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`NotARegularFileError` if ``path`` is, or links to, a FIFO, a device or a
+    socket, or is in /dev, /proc or /sys.
+
+    Writing atomically would replace it with a regular file (``-o /dev/null`` run as root
+    once replaced the system's /dev/null); writing into it is not what a file output means
+    (use ``-o -`` for standard output)."""
+    for read, links in ((os.lstat, ""), (os.stat, "links to ")):
+        try:
+            mode = read(path).st_mode
+        except OSError:  # absent, or a broken link: nothing that could be harmed
+            continue
+        for test, kind in _SPECIAL_KINDS:
+            if test(mode):
+                raise NotARegularFileError(
+                    errno.EINVAL,
+                    f"it {links or 'is '}{kind}, not a regular file; refusing to replace it",
+                    os.fspath(path),
+                )
+    folder = Path(path).absolute().parent.resolve()
+    for system in SYSTEM_FOLDERS:
+        if folder == system or system in folder.parents:
+            raise NotARegularFileError(
+                errno.EINVAL,
+                f"it is in {system}, a system folder; refusing to write there",
+                os.fspath(path),
+            )
+
+
 def atomic_write(path: str | os.PathLike[str], content: str | bytes) -> None:
     """Write ``content`` to ``path`` through a temporary file and an atomic rename.
 
     The file gets the permissions a plain ``open(path, "w")`` would give it (the existing
     file's mode, or 0666 less the umask), not the private mode of a temporary file: rendered
-    documents are meant to be published. Any failure is raised as an ``OSError`` naming
-    ``path`` (not the temporary file)."""
+    documents are meant to be published. A FIFO, device or socket at ``path`` is refused
+    before anything is written. Any failure is raised as an ``OSError`` naming ``path`` (not
+    the temporary file)."""
     target = Path(path)
+    refuse_special_file(target)
     try:
         _atomic_write(target, content)
     except OSError as exc:
@@ -30,33 +80,37 @@ def atomic_write(path: str | os.PathLike[str], content: str | bytes) -> None:
 
 def _atomic_write(target: Path, content: str | bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    # A write killed before its rename leaves its temporary file; clear those first.
-    for stale in target.parent.glob(f".{glob_escape(target.name)}.*.tmp"):
-        try:
-            stale.unlink()
-        except OSError:
-            pass
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
+    # Undecodable bytes of a file name (surrogates) are written as escapes, not refused.
+    data = content.encode("utf-8", "backslashreplace") if isinstance(content, str) else content
+    # The name is unique to this process (pid) and this write (random part), and only this
+    # call ever removes it: several ctg processes may write into one folder at the same
+    # time, and a file that merely looks like a temporary file may be the user's. It is
+    # removed in ``finally``, so an error or a signal ctg turns into an exit (cli.main)
+    # cleans it up, even one arriving just after it was created. A SIGKILL leaves it.
+    temporary = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    ours = True  # until the system says the name was taken (then the file is not ours)
+    renamed = False
     try:
         try:
-            mode = target.stat().st_mode & 0o7777
-        except OSError:
-            mode = 0o666 & ~_umask()
-        os.fchmod(handle, mode)
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            ours = False
+            raise
         with os.fdopen(handle, "wb") as stream:
+            try:
+                mode = target.stat().st_mode & 0o7777
+            except OSError:
+                mode = 0o666 & ~_umask()
+            os.fchmod(stream.fileno(), mode)
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+        renamed = True
+    finally:
+        if ours and not renamed:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 def is_within(path: Path, directory: Path) -> bool:

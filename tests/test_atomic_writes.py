@@ -1,9 +1,10 @@
 """Nothing lost: outputs are written atomically, and never over a plan's own files.
 
 A process killed (SIGKILL) in the middle of writing leaves the old file or the new one, never
-a truncated one. Temporary files are named ``.NAME.<random>.tmp`` next to the target; a
-SIGKILL cannot clean them up, so some may remain after a kill (the tests count them and
-check that they are hidden, never mistaken for outputs or fiches).
+a truncated one. Temporary files are named ``.NAME.<pid>.<random>.tmp`` next to the target
+and only the process that made one removes it; a SIGKILL cannot clean them up, so some may
+remain after a kill (the tests count them and check that they are hidden, never mistaken
+for outputs or fiches).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 import random
 import shutil
 import signal
+import socket
+import stat
 import subprocess
 import sys
 import textwrap
@@ -24,7 +27,7 @@ import pytest
 import ctgkit.fsutil
 from ctgkit.fsutil import atomic_write
 
-from .conftest import MINI, ROOT, invoke, run_ctg
+from .conftest import MINI, PLANS, ROOT, invoke, run_ctg
 from .strategies import dump_yaml
 
 KILLS = 30
@@ -121,7 +124,7 @@ def test_an_unwritable_output_is_a_plain_error(command: str, tmp_path: Path) -> 
     else:
         args = ["coverage", "--format", "json", str(MINI), "-o", str(blocker / "c.json")]
     result = run_ctg(*args)
-    assert result.returncode == 1, (result.returncode, result.stderr)
+    assert result.returncode == 2, (result.returncode, result.stderr)
     assert result.stderr.startswith(f"ctg: error: cannot write {blocker}/"), result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     assert ".tmp" not in result.stderr
@@ -354,3 +357,172 @@ def test_every_output_file_goes_through_atomic_write(
     files = {p for p in out.rglob("*") if p.is_file()} | {csv}
     assert files == set(written)
     assert len(files) == 5
+
+
+# ----------------------------------------------------------------------------- not a file
+
+
+@pytest.fixture
+def no_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test at the first attempt to create, rename or remove a file: a refusal must
+    come before any write (and a regression must not touch the system's /dev/null)."""
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"ctg tried to write: {args}")
+
+    real_open = os.open
+
+    def open_for_reading(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC):
+            refused(path, flags)
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    for name in ("replace", "rename", "unlink", "mkdir", "makedirs"):
+        monkeypatch.setattr(os, name, refused)
+    monkeypatch.setattr(os, "open", open_for_reading)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to fifo", "socket"])
+def test_output_that_is_not_a_regular_file_is_refused(kind: str, tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    target = tmp_path / "out"
+    if kind == "fifo":
+        target = fifo
+    elif kind == "link to fifo":
+        target.symlink_to(fifo)
+    else:
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(target))
+    before = os.lstat(target)
+    for args in (
+        ["coverage", "--format", "json", str(MINI), "-o", str(target)],
+        ["render", str(MINI), "-o", str(target)],
+    ):
+        result = run_ctg(*args, timeout=30)
+        assert result.returncode == 2, (result.returncode, result.stderr)
+        assert result.stderr.startswith(f"ctg: error: cannot write {target}: it ")
+        assert "not a regular file; refusing to replace it" in result.stderr
+        after = os.lstat(target)
+        assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_coverage_refuses_system_files_before_any_write(target: str, no_write: None) -> None:
+    before = os.lstat(target)
+    result = invoke("coverage", "--format", "csv", str(MINI), "-o", target)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"ctg: error: cannot write {target}: it ")
+    after = os.lstat(target)
+    assert (after.st_ino, after.st_mode, after.st_rdev) == (
+        before.st_ino,
+        before.st_mode,
+        before.st_rdev,
+    )
+
+
+def test_render_refuses_a_system_folder_before_any_write(no_write: None) -> None:
+    result = invoke("render", str(MINI), "-o", "/dev")
+    assert result.exit_code == 2
+    assert "/dev, a system folder; refusing to write there" in result.stderr
+
+
+def test_atomic_write_refuses_a_fifo_before_creating_anything(tmp_path: Path) -> None:
+    fifo = tmp_path / "plan.md"
+    os.mkfifo(fifo)
+    with pytest.raises(ctgkit.fsutil.NotARegularFileError) as caught:
+        atomic_write(fifo, "texte")
+    assert caught.value.filename == str(fifo)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.md"]
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_coverage_dash_output_is_standard_output(tmp_path: Path) -> None:
+    result = run_ctg("coverage", "--format", "csv", str(MINI), "-o", "-", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("code,title,")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- many writers
+
+
+def test_a_users_file_that_looks_like_a_temporary_file_is_kept(tmp_path: Path) -> None:
+    out = tmp_path / "site" / "mini"
+    out.mkdir(parents=True)
+    lookalikes = [".plan.md.notes.tmp", ".plan.html.12345.abcdefgh.tmp", ".coverage.md.x.tmp"]
+    for name in lookalikes:
+        (out / name).write_text(f"mine: {name}", encoding="utf-8")
+    assert run_ctg("render", str(MINI), "-o", str(tmp_path / "site")).returncode == 0
+    for name in lookalikes:
+        assert (out / name).read_text(encoding="utf-8") == f"mine: {name}"
+
+
+def test_temporary_files_are_named_after_the_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names: list[str] = []
+    real = os.replace
+
+    def recording(source: str, target: str) -> None:
+        names.append(Path(source).name)
+        real(source, target)
+
+    monkeypatch.setattr(os, "replace", recording)
+    atomic_write(tmp_path / "plan.md", "texte")
+    atomic_write(tmp_path / "plan.md", "texte")
+    assert len(set(names)) == 2
+    assert all(n.startswith(f".plan.md.{os.getpid()}.") and n.endswith(".tmp") for n in names)
+
+
+CONCURRENT = 10
+
+
+def test_concurrent_renders_into_one_folder_give_complete_identical_files(
+    tmp_path: Path,
+) -> None:
+    """Ten ``ctg render`` of one bundled plan into one folder, at the same time: every
+    process succeeds, every file is whole and the same as a lone render's, nothing is left."""
+    plan = str(PLANS / "civraisien-2019")
+    alone = tmp_path / "alone"
+    assert run_ctg("render", plan, "-o", str(alone), timeout=120).returncode == 0
+    expected = snapshot(alone)
+    shared = tmp_path / "shared"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "ctgkit.cli", "render", plan, "-o", str(shared)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(CONCURRENT)
+    ]
+    for process in processes:
+        _, stderr = process.communicate(timeout=180)
+        assert process.returncode == 0, stderr.decode()
+    assert snapshot(shared) == expected
+    assert temporary_files(shared) == []
+
+
+def test_sigterm_while_rendering_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """SIGTERM (a CI job cancelled, a service stopped) ends ctg through its ``finally``
+    blocks: the temporary file being written is removed, the documents are whole."""
+    plan = _big_plan(tmp_path / "plan")
+    out = tmp_path / "site"
+    caught_writing = 0
+    for _ in range(5):
+        shutil.rmtree(out, ignore_errors=True)
+        process = _render(plan, out)
+        deadline = time.monotonic() + 30
+        while process.poll() is None and time.monotonic() < deadline:
+            if temporary_files(out):
+                break
+            time.sleep(0.0005)
+        caught_writing += process.poll() is None
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+        assert b"Traceback" not in stderr, stderr
+        assert process.returncode in (0, 128 + signal.SIGTERM), process.returncode
+        assert temporary_files(out) == [], "a temporary file was left behind"
+        for document in out.rglob("*.html"):
+            assert document.read_bytes().endswith(b"</html>\n")
+    assert caught_writing >= 3, "the signals missed the writes; make the test harder"

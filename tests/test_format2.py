@@ -475,7 +475,7 @@ def test_without_a_registry_no_actor_is_unknown(mini: Path) -> None:
 
 #: Lower layers first; a module may import its own layer and the layers below it only.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("files", {"diagnostics", "source", "fsutil", "dates", "keys", "vocab", "parallel"}),
+    ("files", {"diagnostics", "source", "fsutil", "dates", "keys", "parallel", "safe_text"}),
     ("model", {"model", "form"}),
     ("loader", {"loader", "index"}),
     (

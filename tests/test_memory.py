@@ -1,0 +1,36 @@
+"""Validating many plans in one process keeps none of ctgkit's objects alive."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+from collections import Counter
+from pathlib import Path
+
+from .conftest import PLANS
+
+
+def ctgkit_objects() -> Counter[str]:
+    """Live objects whose class is ctgkit's, by class (whatever the classes are called)."""
+    gc.collect()
+    return Counter(
+        f"{type(o).__module__}.{type(o).__qualname__}"
+        for o in gc.get_objects()
+        if type(o).__module__.startswith("ctgkit.")
+    )
+
+
+def test_validating_many_plans_keeps_no_memory(tmp_path: Path) -> None:
+    # A reused exception instance once kept every traceback (and every plan) alive, and
+    # ruamel.yaml's constructor and YAML object keep a record of what they read. Counted as
+    # ctgkit's own objects, not bytes: the interpreter's caches (interned strings) may grow.
+    from ctgkit import validate
+
+    plans = [shutil.copytree(PLANS / "civraisien-2019", tmp_path / f"p{i}") for i in range(3)]
+    validate(plans[0])  # the first run fills what is built once (the rule registry, forms)
+    before = ctgkit_objects()
+    for _ in range(5):
+        for plan in plans:  # several paths: a cache keyed by plan would grow too
+            validate(plan)
+    kept = ctgkit_objects() - before
+    assert not kept, f"ctgkit objects kept after 15 plans: {dict(kept)}"
