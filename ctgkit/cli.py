@@ -422,16 +422,16 @@ def coverage(
     if failed:
         _print_errors(failed, len(plans))
         raise typer.Exit(EXIT_ERRORS)
-    text = _coverage_text(results, output_format, uncovered, templates)
     if output is None and output_format is CoverageFormat.text:
         from .coverage_output import print_text
 
         print_text(results, uncovered)
     elif output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(_coverage_text(results, output_format, uncovered, templates))
     else:
         from .fsutil import atomic_write
 
+        text = _coverage_text(results, output_format, uncovered, templates)
         try:
             atomic_write(output, text)
         except OSError as exc:

@@ -87,50 +87,35 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
         console.print(Text(printable(f"{cov.title} ({cov.slug})"), style="bold"))
         console.print(f"{cov.covered} of {cov.total} {plural} covered ({_pct(cov.ratio)})")
         if not uncovered_only:
-            table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
-            fixed = 32  # room for the fiche numbers and the counts
-            table.add_column(
-                "objective",
-                no_wrap=True,
-                overflow="ellipsis",
-                max_width=max(30, console.width - fixed),
-            )
-            table.add_column("fiches", min_width=14, overflow="fold")
-            table.add_column("covered", no_wrap=True, justify="right", min_width=14)
-            by_code = {row.code: row for row in cov.objectives}
-            groups = {g.code: g for g in cov.groups}
-            for entry in _tree_rows(cov):
-                if entry in groups:
-                    g = groups[entry]
-                    indent = "  " * (g.level - 1)
-                    table.add_row(
-                        Text(f"{indent}{printable(g.code)} {_short(g.title)}", style="bold"),
-                        "",
-                        f"{g.covered}/{g.total} ({_pct(g.ratio)})",
-                    )
-                else:
-                    row = by_code[entry]
-                    indent = "  " * (row.level - 1)
-                    style = None if row.covered else "bold red"
-                    table.add_row(
-                        Text(f"{indent}{printable(row.code)} {_short(row.title)}", style=style),
-                        Text(_fiches(row.fiches) if row.fiches else "—", style=style),
-                        "",
-                    )
-            table.add_row(
-                Text("total", style="bold"), "", f"{cov.covered}/{cov.total} ({_pct(cov.ratio)})"
-            )
-            console.print(table)
+            console.print(_tree_table(cov, console.width))
         console.print(Text(f"Uncovered {plural} ({len(cov.uncovered)}):", style="bold"))
         if cov.uncovered:
-            listing = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
-            listing.add_column("code", no_wrap=True, style="red")
-            listing.add_column("title", style="red")
+            import textwrap
+
+            listing = Text()
             for row in cov.uncovered:
-                listing.add_row(f"  {printable(row.code)}", _short(row.title, limit=None))
+                head = f"  {printable(row.code)} "
+                listing.append(
+                    textwrap.fill(
+                        _short(row.title, limit=None),
+                        width=max(40, console.width - 1),
+                        initial_indent=head,
+                        subsequent_indent=" " * len(head),
+                    )
+                    + "\n"
+                )
+            listing.rstrip()
+            listing.stylize("red")
             console.print(listing)
         else:
             console.print("  none")
+        if cov.not_transcribed:
+            # Recorded in the plan's lacunes: the source does not give them; not counted.
+            console.print(
+                Text(f"Not transcribed, not counted ({len(cov.not_transcribed)}):", style="bold")
+            )
+            for row in cov.not_transcribed:
+                console.print(f"  {printable(row.code)} (non transcrit)")
         if not uncovered_only:
             lonely = cov.fiches_without_objectives
             console.print(Text(f"Fiches citing no objective ({len(lonely)}):", style="bold"))
@@ -166,6 +151,51 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
             "all", "", str(covered), str(total), _pct(covered / total if total else 0.0)
         )
         console.print(summary)
+
+
+def _tree_table(cov: PlanCoverage, width: int) -> Any:
+    """The objective tree with the fiches serving each objective and the counts per group,
+    as one styled text. Columns are laid out here in one pass: rich's Table measures every
+    cell several times, which took seconds for a plan of thousands of objectives."""
+    from rich.text import Text
+
+    by_code = {row.code: row for row in cov.objectives}
+    groups = {g.code: g for g in cov.groups}
+    rows: list[tuple[str, str, str, str | None]] = []  # label, fiches, counts, style
+    for entry in _tree_rows(cov):
+        if entry in groups:
+            g = groups[entry]
+            label = f"{'  ' * (g.level - 1)}{printable(g.code)} {_short(g.title)}"
+            rows.append((label, "", f"{g.covered}/{g.total} ({_pct(g.ratio)})", "bold"))
+        else:
+            row = by_code[entry]
+            label = f"{'  ' * (row.level - 1)}{printable(row.code)} {_short(row.title)}"
+            style = None if row.covered else "bold red"
+            rows.append((label, _fiches(row.fiches) if row.fiches else "—", "", style))
+    rows.append(("total", "", f"{cov.covered}/{cov.total} ({_pct(cov.ratio)})", "bold"))
+    counts_width = max(14, *(len(r[2]) for r in rows))
+    fiches_width = max(14, *(len(r[1]) for r in rows))
+    label_width = max(len("objective"), *(len(r[0]) for r in rows))
+    label_width = min(label_width, max(30, width - counts_width - fiches_width - 4))
+    fiches_width = max(14, min(fiches_width, width - label_width - counts_width - 4))
+
+    def cut(text: str, size: int) -> str:
+        return text if len(text) <= size else text[: size - 1] + "…"
+
+    out = Text()
+    header = (
+        f"{'objective':<{label_width}}  {'fiches':<{fiches_width}}  "
+        f"{'covered':>{counts_width}}"
+    )
+    out.append(header.rstrip() + "\n")
+    for label, fiches, counts, style in rows:
+        line = (
+            f"{cut(label, label_width):<{label_width}}  "
+            f"{cut(fiches, fiches_width):<{fiches_width}}  {counts:>{counts_width}}"
+        )
+        out.append(line.rstrip() + "\n", style=style)
+    out.rstrip()
+    return out
 
 
 def _short(text: str, limit: int | None = 70) -> str:
