@@ -18,6 +18,7 @@ from .coverage_model import natural_key
 from .index import ActorRegistry
 from .loader import Plan, load_plan
 from .model import fold
+from .safe_text import csv_cell, printable
 
 
 @dataclass
@@ -91,27 +92,26 @@ def to_csv(results: list[PlanActors]) -> str:
     writer.writerow(["plan", "acteur", "sigle", "type", "pilote", "partenaire"])
     for result in results:
         for row in result.actors:
-            writer.writerow(
-                [
-                    result.slug,
-                    row.name,
-                    row.short_name or "",
-                    row.kind or "",
-                    ", ".join(row.pilots),
-                    ", ".join(row.partners),
-                ]
-            )
+            cells = [
+                result.slug,
+                row.name,
+                row.short_name or "",
+                row.kind or "",
+                ", ".join(row.pilots),
+                ", ".join(row.partners),
+            ]
+            writer.writerow([csv_cell(cell) for cell in cells])
     return out.getvalue()
 
 
 def to_text(results: list[PlanActors]) -> str:
     lines: list[str] = []
     for result in results:
-        lines.append(f"{result.title} ({result.slug})")
+        lines.append(printable(f"{result.title} ({result.slug})"))
         if not result.actors:
             lines.append("  aucun acteur : les fiches ne nomment ni pilote ni partenaire")
         for row in result.actors:
-            name = row.name + (f" ({row.short_name})" if row.short_name else "")
+            name = printable(row.name + (f" ({row.short_name})" if row.short_name else ""))
             marker = "" if row.declared else "  [absent du registre des acteurs]"
             lines.append(f"  {name}{marker}")
             lines.append(f"    pilote : {_numbers(row.pilots)}")
@@ -124,4 +124,4 @@ def _numbers(numbers: list[str]) -> str:
     if not numbers:
         return "aucune fiche"
     word = "fiche" if len(numbers) == 1 else "fiches"
-    return f"{len(numbers)} {word} ({', '.join(numbers)})"
+    return f"{len(numbers)} {word} ({printable(', '.join(numbers))})"

@@ -8,22 +8,11 @@ import io
 from typing import Any
 
 from .coverage_model import PlanCoverage
-from .safe_text import json_dumps, printable
+from .safe_text import csv_cell, json_dumps, printable
 
 
 def to_json(coverages: list[PlanCoverage]) -> str:
     return json_dumps({"plans": [c.to_json() for c in coverages]}) + "\n"
-
-
-#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text: ``'`` before a cell it would run as a formula,
-    controls shown as escapes (the CSV may be printed on a terminal)."""
-    text = str(value)
-    return "'" + printable(text) if text.startswith(FORMULA_STARTS) else printable(text)
 
 
 def to_csv(cov: PlanCoverage) -> str:

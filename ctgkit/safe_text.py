@@ -62,3 +62,14 @@ def github_escape(text: str, property_value: bool = False) -> str:
     if property_value:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: ``'`` before a cell it would run as a formula,
+    controls shown as escapes (the CSV may be printed on a terminal)."""
+    text = str(value)
+    return "'" + printable(text) if text.startswith(FORMULA_STARTS) else printable(text)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ctgkit.actors import actors
 
-from .conftest import MINI, PLANS, invoke
+from .conftest import MINI, PLANS, invoke, run_ctg
 
 CIVRAISIEN = PLANS / "civraisien-2019"
 CCCP_PILOTS = ["2", "4", "6", "7", "8", "9", "10", "12", "13", "15", "16", "17"]
@@ -159,3 +159,16 @@ def test_a_plan_with_errors_gives_its_diagnostics_and_exit_1(mini: Path) -> None
 
 def test_unknown_format_is_a_usage_error() -> None:
     assert invoke("actors", "--format", "xml", str(MINI)).exit_code == 2
+
+
+def test_actor_names_are_inert_in_csv_and_text(tmp_path: Path) -> None:
+    import shutil
+
+    plan = shutil.copytree(PLANS / "civraisien-2019", tmp_path / "p")
+    fiche = next((plan / "fiches").glob("03-*.yaml"))
+    text = fiche.read_text(encoding="utf-8")
+    fiche.write_text(text.replace("  - Cicérone\n", '  - "=HYPERLINK(\\"x\\")\\e[2J"\n'), "utf-8")
+    csv_out = run_ctg("actors", str(plan), "--format", "csv").stdout
+    assert "'=HYPERLINK" in csv_out and "\x1b" not in csv_out
+    text_out = run_ctg("actors", str(plan)).stdout
+    assert "\x1b" not in text_out and "\\x1b[2J" in text_out

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ctgkit import coverage_output
-from ctgkit.coverage_output import csv_cell
+from ctgkit.safe_text import csv_cell
 from ctgkit.diagnostics import Diagnostic, Severity, to_github
 from ctgkit.safe_text import github_escape, json_dumps, printable
 
