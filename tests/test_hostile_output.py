@@ -20,9 +20,8 @@ from pathlib import Path
 import pytest
 
 from ctgkit import coverage_output
-from ctgkit.safe_text import csv_cell
 from ctgkit.diagnostics import Diagnostic, Severity, to_github
-from ctgkit.safe_text import github_escape, json_dumps, printable
+from ctgkit.safe_text import csv_cell, github_escape, json_dumps, printable
 
 from .conftest import MINI, invoke, run_ctg
 
