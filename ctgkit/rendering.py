@@ -961,25 +961,31 @@ def for_format(value: Any, fmt: str) -> Any:
     return value if fmt == "html" else _as_markdown(value)
 
 
-def _as_markdown(value: Any) -> Any:
+def _as_markdown(value: Any, memo: dict[int, Any] | None = None) -> Any:
+    """``memo``: dataclass instances converted once (a card's items are also in its blocks,
+    references to one fiche or objective are one object)."""
     if value is None or type(value) in (bool, int):
         return value
     if isinstance(value, Rich):
         return value.md()
     if isinstance(value, str):
         return markup.escape_md(" ".join(value.split()) if "\n" in value else value, plain=True)
+    memo = {} if memo is None else memo
     if isinstance(value, list | tuple):
-        return [_as_markdown(item) for item in value]
+        return [_as_markdown(item, memo) for item in value]
     if isinstance(value, dict):
-        return {k: v if k in _VERBATIM else _as_markdown(v) for k, v in value.items()}
+        return {k: v if k in _VERBATIM else _as_markdown(v, memo) for k, v in value.items()}
     names = _field_names(type(value))
     if names is None:
         return value
+    done = memo.get(id(value))
+    if done is not None:
+        return done
     # A shallow copy with converted fields (dataclasses.replace would run __init__ again).
-    copy = object.__new__(type(value))
+    copy = memo[id(value)] = object.__new__(type(value))
     copy.__dict__.update(
         {
-            name: getattr(value, name) if verbatim else _as_markdown(getattr(value, name))
+            name: getattr(value, name) if verbatim else _as_markdown(getattr(value, name), memo)
             for name, verbatim in names
         }
     )
