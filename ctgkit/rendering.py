@@ -105,6 +105,8 @@ def _load_labels(language: str, templates: Path | None) -> dict[str, Any]:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise RenderError(f"{path}: cannot read label catalog: {exc}") from None
+        if directory is templates and labels:
+            _check_overrides(path, labels, data)
         for key, value in data.items():
             if isinstance(value, dict) and isinstance(labels.get(key), dict):
                 labels[key] = {**labels[key], **value}
@@ -113,6 +115,43 @@ def _load_labels(language: str, templates: Path | None) -> dict[str, Any]:
     if not labels:
         raise RenderError(f"no label catalog for language '{language}'")
     return labels
+
+
+def _check_overrides(path: Path, defaults: dict[str, Any], data: dict[str, Any]) -> None:
+    """A user's label must be what the default is (text, or a table of texts) and use only
+    the placeholders the default offers: ``{x}`` in « Fiche {x} » would fail while rendering."""
+    import string
+
+    def fields(text: str) -> set[str]:
+        try:
+            return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        except ValueError as exc:  # an unmatched brace
+            raise RenderError(f"{path}: {exc}") from None
+
+    def check(where: str, default: Any, value: Any) -> None:
+        if isinstance(default, dict):
+            if not isinstance(value, dict):
+                raise RenderError(f"{path}: '{where}' must be a table, like the default")
+            for key, item in value.items():
+                if key in default:
+                    check(f"{where}.{key}", default[key], item)
+                elif not isinstance(item, str):
+                    raise RenderError(f"{path}: '{where}.{key}' must be text")
+            return
+        if isinstance(default, str):
+            if not isinstance(value, str):
+                raise RenderError(f"{path}: '{where}' must be text")
+            unknown = sorted(fields(value) - fields(default))
+            if unknown:
+                allowed = ", ".join(f"{{{n}}}" for n in sorted(fields(default))) or "none"
+                raise RenderError(
+                    f"{path}: '{where}' uses the unknown placeholder "
+                    f"{{{unknown[0]}}} (this label offers: {allowed})"
+                )
+
+    for key, value in data.items():
+        if key in defaults:
+            check(key, defaults[key], value)
 
 
 def state_text(meta: PlanFile, labels: dict[str, Any]) -> str:

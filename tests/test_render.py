@@ -510,3 +510,18 @@ def test_an_english_plan_labels_the_form_s_fields_in_english(mini: Path) -> None
     assert '<th scope="row">Partners</th>' in card and "Multi-year" in card
     assert '<th scope="row">Start</th><td>2021</td>' in card
     assert "<dd>Signed on 17 December 2019</dd>" in html
+
+
+def test_a_label_catalog_with_an_unknown_placeholder_is_a_usage_error(tmp_path: Path) -> None:
+    templates = tmp_path / "t"
+    (templates / "labels").mkdir(parents=True)
+    (templates / "labels" / "fr.toml").write_text('fiche_number = "Fiche {x}"\n', "utf-8")
+    result = run_ctg(
+        "render", str(MINI), "-o", str(tmp_path / "site"), "--templates", str(templates)
+    )
+    assert result.returncode == 2, result.stderr
+    assert (
+        "'fiche_number' uses the unknown placeholder {x} (this label offers: {n})" in result.stderr
+    )
+    assert "internal error" not in result.stderr
+    assert not (tmp_path / "site").exists()
