@@ -74,6 +74,10 @@ class Base(BaseModel):
         validate_by_alias=True,
         validate_by_name=False,
         serialize_by_alias=True,
+        # Nested models are compiled into the validator of the model that is validated
+        # (PlanFile, a form's fiche model) instead of each into its own at import: measured
+        # 25 ms of the 240 ms a single `ctg validate` takes.
+        defer_build=True,
     )
 
 
