@@ -603,28 +603,20 @@ def build_view(
     fiches = sorted(plan.fiches, key=lambda loaded: natural_key(loaded.fiche.number))
     fiche_titles = {f.fiche.number: f.fiche.title for f in fiches}
     registry = ActorRegistry(meta.actors)
-    fiche_refs: dict[str, FicheRef] = {}
-
+    # One reference object per fiche, objective and actor, shared by every place citing it
+    # (memoised per plan: the functions are local to this call).
+    @cache
     def fiche_ref(number: str) -> FicheRef:
-        if number not in fiche_refs:
-            fiche_refs[number] = FicheRef(
-                number,
-                text.linkless(fiche_titles.get(number, "")),
-                anchors("fiche", number),
-                labels["fiche_number"].format(n=number),
-                number in marks.editorial_numbers,
-            )
-        return fiche_refs[number]
+        return FicheRef(
+            number,
+            text.linkless(fiche_titles.get(number, "")),
+            anchors("fiche", number),
+            labels["fiche_number"].format(n=number),
+            number in marks.editorial_numbers,
+        )
 
-    objective_refs: dict[str, ObjectiveRef] = {}
-    actor_refs: dict[str, ActorRef] = {}
-
+    @cache
     def objective_ref(code: str) -> ObjectiveRef:
-        if code not in objective_refs:
-            objective_refs[code] = _objective_ref(code)
-        return objective_refs[code]
-
-    def _objective_ref(code: str) -> ObjectiveRef:
         info = index.get(code)
         shown = info.code if info else code
         return ObjectiveRef(
@@ -634,12 +626,8 @@ def build_view(
             info is not None and index.is_editorial(info),
         )
 
+    @cache
     def actor_ref(name: str) -> ActorRef:
-        if name not in actor_refs:
-            actor_refs[name] = _actor_ref(name)
-        return actor_refs[name]
-
-    def _actor_ref(name: str) -> ActorRef:
         actor = registry.find(name)
         shown = actor.name if actor is not None else " ".join(name.split())
         return ActorRef(text.linkless_cell(shown), anchors("actor", fold(shown)))
