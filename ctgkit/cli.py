@@ -8,14 +8,29 @@ outputs that cannot be written (a full disk, a closed standard output).
 from __future__ import annotations
 
 import math
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from . import __version__
+from .i18n import _
+
+
+class CtgGroup(TyperGroup):
+    """The root command: chooses the language before anything is parsed or printed, so
+    that help, usage errors and messages all speak it."""
+
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[override]
+        if parent is None:
+            args = _choose_language(list(args))
+            _translate_command_tree(self)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
 
 app = typer.Typer(
     name="ctg",
@@ -23,6 +38,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    cls=CtgGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -47,6 +64,16 @@ def main_options(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="fr|en",
+            help="Language of messages and help: fr (default) or en. Also CTG_LANG=en, "
+            "or lang = \"en\" in ctg.toml.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check, render and measure Conventions Territoriales Globales kept as YAML plans."""
 
@@ -54,8 +81,115 @@ def main_options(
 def usage_error(message: str) -> NoReturn:
     from .safe_text import printable
 
-    typer.echo(printable(f"ctg: error: {message}"), err=True)
+    typer.echo(printable(_("ctg: error: {message}").format(message=message)), err=True)
     raise typer.Exit(EXIT_USAGE)
+
+
+def _choose_language(args: list[str]) -> list[str]:
+    """Set the language from ``--lang X`` (anywhere before ``--``, removed from ``args``),
+    else ``CTG_LANG``, else ``lang`` in the configuration, else French. The system locale is
+    never consulted."""
+    from . import i18n
+
+    chosen: str | None = None
+    config_path: Path | None = None
+    kept: list[str] = []
+    position = 0
+    while position < len(args):
+        arg = args[position]
+        if arg == "--":
+            kept.extend(args[position:])
+            break
+        if arg == "--lang" or arg.startswith("--lang="):
+            if "=" in arg:
+                chosen = arg.split("=", 1)[1]
+            elif position + 1 < len(args):
+                position += 1
+                chosen = args[position]
+            else:
+                chosen = ""
+            position += 1
+            continue
+        if arg == "--config" and position + 1 < len(args):
+            config_path = Path(args[position + 1])
+        elif arg.startswith("--config="):
+            config_path = Path(arg.split("=", 1)[1])
+        kept.append(arg)
+        position += 1
+    where = "--lang"
+    if chosen is None and os.environ.get(i18n.ENVIRONMENT_VARIABLE, "").strip():
+        chosen, where = os.environ[i18n.ENVIRONMENT_VARIABLE], i18n.ENVIRONMENT_VARIABLE
+    if chosen is None:
+        from .config import configured_language
+
+        chosen = configured_language(config_path)
+    try:
+        i18n.set_language(chosen or i18n.DEFAULT_LANGUAGE)
+    except i18n.LanguageError:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+        _translate_framework()
+        usage_error(
+            _("{where}: unknown language '{value}' (ctg speaks fr and en)").format(
+                where=where, value=chosen
+            )
+        )
+    _translate_framework()
+    return kept
+
+
+def _translate_framework() -> None:
+    """The command-line framework's own words (Usage, Options, « Show this message and
+    exit ») through ctgkit's catalog: click and typer call their module's ``_`` and
+    ``ngettext`` when they print, which we point at ours."""
+    from . import i18n
+
+    for name in (
+        "click.core",
+        "click.decorators",
+        "click.exceptions",
+        "click.formatting",
+        "click.parser",
+        "click.termui",
+        "click.types",
+        "click.utils",
+        "typer.core",
+    ):
+        module = sys.modules.get(name)
+        if module is None:
+            continue
+        if hasattr(module, "_"):
+            module._ = i18n._  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+
+
+def _walk(command, path: str = "ctg"):  # noqa: ANN001, ANN202
+    yield command, path
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        yield from _walk(sub, f"{path} {name}")
+
+
+def _translate_command_tree(root) -> None:  # noqa: ANN001
+    """Help of every command and option in the current language (the English text, kept
+    aside, is the catalog's key)."""
+    for command, _path in _walk(root):
+        for holder in (command, *command.params):
+            english = holder.__dict__.setdefault("_ctg_help", getattr(holder, "help", None))
+            if english:
+                holder.help = _(english)
+
+
+def help_texts():  # noqa: ANN201
+    """``(text, where)`` for the help of every command and option, in English (for the
+    catalog)."""
+    import typer.main
+
+    for command, path in _walk(typer.main.get_command(app)):
+        for holder in (command, *command.params):
+            text = getattr(holder, "help", None)
+            if text:
+                name = getattr(holder, "name", "")
+                yield text, f"{path} {name}" if holder is not command else path
 
 
 def _ignore_codes(ignore: list[str] | None, config_path: Path | None) -> frozenset[str]:

@@ -4,6 +4,7 @@ Found by walking up from the working directory; the nearest file wins.
 
     # ctg.toml
     ignore = ["CTG041"]        # rule codes (or names) never reported
+    lang = "en"                # language of messages and help (default: fr)
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .i18n import normalise
 from .source import MAX_FILE_BYTES
 
-KNOWN_KEYS = {"ignore"}
+KNOWN_KEYS = {"ignore", "lang"}
 
 
 class ConfigError(Exception):
@@ -28,6 +30,7 @@ class ConfigError(Exception):
 class Config:
     ignore: frozenset[str] = field(default_factory=frozenset)
     path: Path | None = None
+    lang: str | None = None
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -104,7 +107,23 @@ def load_config(path: Path | None = None) -> Config:
     ignore = data.get("ignore", [])
     if not isinstance(ignore, list) or not all(isinstance(item, str) for item in ignore):
         raise ConfigError(f"{path}: 'ignore' must be a list of rule codes")
-    return Config(ignore=resolve_codes(ignore, str(path)), path=path)
+    lang = data.get("lang")
+    if lang is not None and (not isinstance(lang, str) or normalise(lang) is None):
+        raise ConfigError(f"{path}: 'lang' must be \"fr\" or \"en\"")
+    return Config(
+        ignore=resolve_codes(ignore, str(path)),
+        path=path,
+        lang=normalise(lang) if lang is not None else None,
+    )
+
+
+def configured_language(path: Path | None = None) -> str | None:
+    """The ``lang`` of the configuration, or None (a broken configuration is reported by the
+    command that loads it, in the default language)."""
+    try:
+        return load_config(path).lang
+    except (ConfigError, OSError, RecursionError):
+        return None
 
 
 def _toml_type(value: object) -> str:

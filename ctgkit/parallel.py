@@ -6,6 +6,8 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from . import i18n
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -20,8 +22,10 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _call(args: tuple[Callable[..., Any], Any, tuple[Any, ...]]) -> Any:
-    function, item, extra = args
+def _call(args: tuple[Callable[..., Any], Any, tuple[Any, ...], str]) -> Any:
+    function, item, extra, language = args
+    if language != i18n.language():  # a spawned worker starts in the default language
+        i18n.set_language(language)
     return function(item, *extra)
 
 
@@ -47,5 +51,7 @@ def ordered_map(
     context = multiprocessing.get_context(method)
     chunk = max(1, min(16, len(items) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        results = pool.map(_call, [(function, item, extra) for item in items], chunksize=chunk)
+        language = i18n.language()
+        work = [(function, item, extra, language) for item in items]
+        results = pool.map(_call, work, chunksize=chunk)
         yield from zip(items, results, strict=True)

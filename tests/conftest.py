@@ -11,6 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+# ctg speaks French by default. Most tests assert English messages: they ask for English
+# (subprocesses inherit it); tests of the French default remove CTG_LANG (see test_i18n.py).
+os.environ["CTG_LANG"] = "en"
+
 from . import strategies  # noqa: F401  (registers and loads the hypothesis profiles)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +22,15 @@ PLANS = ROOT / "plans"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINI = FIXTURES / "mini"
 BUNDLED = ("civraisien-2019", "civraisien-2024", "tarn-agout")
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A test that switched ctg to French (in this process) does not leak it."""
+    yield
+    from ctgkit import i18n
+
+    i18n.set_language("en")
 
 
 def copy_plan(source: Path, target: Path) -> Path:

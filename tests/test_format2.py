@@ -475,7 +475,10 @@ def test_without_a_registry_no_actor_is_unknown(mini: Path) -> None:
 
 #: Lower layers first; a module may import its own layer and the layers below it only.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("files", {"diagnostics", "source", "fsutil", "dates", "keys", "parallel", "safe_text"}),
+    (
+        "files",
+        {"i18n", "diagnostics", "source", "fsutil", "dates", "keys", "parallel", "safe_text"},
+    ),
     ("model", {"model", "form"}),
     ("loader", {"loader", "index"}),
     (
@@ -497,6 +500,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ),
     ("api", {"api"}),
     ("cli", {"cli", "config"}),
+    ("tools", {"locale", "locale.__main__"}),
 ]
 LAYER_OF = {module: rank for rank, (_, modules) in enumerate(LAYERS) for module in modules}
 #: Explicit prohibitions of the issue, checked on top of the ranks (clearer failures).
