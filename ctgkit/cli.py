@@ -28,8 +28,18 @@ class CtgGroup(TyperGroup):
     def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[override]
         if parent is None:
             args = _choose_language(list(args))
-            _translate_command_tree(self)
         return super().make_context(info_name, args, parent=parent, **extra)
+
+    # The help texts are translated when they may be shown: before a subcommand parses its
+    # options (its --help) and before the root's own help; `ctg --version` never loads the
+    # catalog.
+    def resolve_command(self, ctx, args):  # type: ignore[override]
+        _translate_command_tree(self)
+        return super().resolve_command(ctx, args)
+
+    def format_help(self, ctx, formatter) -> None:  # type: ignore[override]
+        _translate_command_tree(self)
+        super().format_help(ctx, formatter)
 
 
 app = typer.Typer(

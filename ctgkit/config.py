@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import os
 import stat
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .i18n import normalise
-from .source import MAX_FILE_BYTES
 
 KNOWN_KEYS = {"ignore", "lang"}
 
@@ -47,6 +45,7 @@ def find_config(start: Path | None = None) -> Path | None:
 def _read_bytes(path: Path) -> bytes:
     """The bytes of a configuration file, capped like plan files (checked before reading: a
     3 GB file is refused at once, not read)."""
+    from .source import MAX_FILE_BYTES  # here: start-up without a configuration stays light
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
@@ -66,6 +65,7 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _parse(path: Path, raw: bytes) -> dict[str, Any]:
+    import tomllib
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:

@@ -13,9 +13,12 @@ after translation (so that a translation may reorder them), ``ngettext`` for plu
 
 from __future__ import annotations
 
-import gettext as _gettext
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gettext import NullTranslations
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -23,8 +26,8 @@ ENVIRONMENT_VARIABLE = "CTG_LANG"
 DOMAIN = "ctgkit"
 LOCALE_DIR = Path(__file__).parent / "locale"
 
-_catalogs: dict[str, _gettext.NullTranslations] = {}
-_current: _gettext.NullTranslations = _gettext.NullTranslations()
+_catalogs: dict[str, NullTranslations] = {}
+_current: NullTranslations | None = None  # loaded on first use: `ctg --version` never reads it
 _language = "en"
 
 
@@ -40,15 +43,17 @@ def normalise(value: str) -> str | None:
     return token if token in LANGUAGES else None
 
 
-def catalog(language: str) -> _gettext.NullTranslations:
+def catalog(language: str) -> NullTranslations:
     """The translations of ``language`` (English is the messages themselves)."""
     if language not in _catalogs:
+        import gettext
+
         if language == "en":
-            _catalogs[language] = _gettext.NullTranslations()
+            _catalogs[language] = gettext.NullTranslations()
         else:
             path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
             with open(path, "rb") as handle:
-                _catalogs[language] = _gettext.GNUTranslations(handle)
+                _catalogs[language] = gettext.GNUTranslations(handle)
     return _catalogs[language]
 
 
@@ -58,7 +63,8 @@ def set_language(language: str) -> None:
     chosen = normalise(language)
     if chosen is None:
         raise LanguageError(language)
-    _current = catalog(chosen)
+    if chosen != _language:
+        _current = None
     _language = chosen
 
 
@@ -72,13 +78,20 @@ def from_environment() -> str | None:
     return normalise(value) if value.strip() else None
 
 
+def _translations() -> NullTranslations:
+    global _current
+    if _current is None:
+        _current = catalog(_language)
+    return _current
+
+
 def _(message: str) -> str:
     """``message`` in the current language."""
-    return _current.gettext(message)
+    return _translations().gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _current.ngettext(singular, plural, n)
+    return _translations().ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:
