@@ -1,9 +1,11 @@
-"""The README says what is true: its rule table, its coverage excerpt, its quick start."""
+"""The README (in French) says what is true: its rule table, its coverage excerpt, its quick
+start, its library example."""
 
 from __future__ import annotations
 
 import re
 
+from ctgkit.i18n import catalog
 from ctgkit.rules import as_table
 
 from .conftest import PLANS, ROOT, invoke
@@ -11,20 +13,33 @@ from .conftest import PLANS, ROOT, invoke
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+SEVERITY_FR = {"error": "erreur", "warning": "avertissement"}
+
+
 def test_rule_table_matches_the_registry() -> None:
+    """The table is in French: severity as a French word, the summary as the catalog has it."""
+    assert "| Code | Nom | Gravité | Résumé |" in README
+    fr = catalog("fr")
     rows = re.findall(r"^\| `(CTG\d+)` \| ([\w-]+) \| (\w+) \| (.+) \|$", README, re.M)
-    assert rows == [(r["code"], r["name"], r["severity"], r["summary"]) for r in as_table()]
+    assert rows == [
+        (r["code"], r["name"], SEVERITY_FR[r["severity"]], fr.gettext(r["summary"]))
+        for r in as_table()
+    ]
 
 
-def test_coverage_excerpt_is_real_output() -> None:
-    block = README.split("On `civraisien-2019` (excerpt):\n\n```\n", 1)[1].split("\n```", 1)[0]
+def test_coverage_excerpt_is_real_output(monkeypatch) -> None:
+    """The excerpt is what a coordinator sees: ctg's default language, French."""
+    after = README.split("Sur `civraisien-2019` (extrait) :\n", 1)[1]
+    block = after.split("```\n", 1)[1].split("\n```", 1)[0]
+    monkeypatch.setenv("CTG_LANG", "fr")
     actual = invoke("coverage", str(PLANS / "civraisien-2019")).stdout.splitlines()
     for line in block.splitlines():
         assert line in actual, line
 
 
 def test_quick_start_has_two_commands_first() -> None:
-    quick = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    assert re.search(r"^## .*$", README, re.M).group(0) == "## Démarrage rapide"
+    quick = README.split("## Démarrage rapide", 1)[1].split("##", 1)[0]
     commands = re.findall(r"```sh\n(.+?)\n```", quick, re.S)
     venv = "python3 -m venv .venv && "
     assert commands[:2] == [
@@ -41,7 +56,8 @@ def test_library_example_runs_even_after_every_submodule_is_imported(tmp_path) -
     import subprocess
     import sys
 
-    block = README.split("## Library", 1)[1].split("```python\n", 1)[1].split("\n```", 1)[0]
+    library = README.split("## Bibliothèque Python", 1)[1]
+    block = library.split("```python\n", 1)[1].split("\n```", 1)[0]
     block = block.replace('"plans/', f'"{PLANS.as_posix()}/')
     preamble = (
         "import importlib, pkgutil, ctgkit\n"
