@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .coverage_model import natural_key
+from .i18n import _, ngettext
 from .index import ActorRegistry
 from .loader import Plan, load_plan
 from .model import fold
@@ -105,14 +106,16 @@ def to_csv(results: list[PlanActors]) -> str:
 
 
 def to_text(results: list[PlanActors]) -> str:
+    """The index for a reader. The labels « pilote » and « partenaire » are the format's
+    words (the fiches' keys, the CSV headers) and stay French in every language."""
     lines: list[str] = []
     for result in results:
         lines.append(printable(f"{result.title} ({result.slug})"))
         if not result.actors:
-            lines.append("  aucun acteur : les fiches ne nomment ni pilote ni partenaire")
+            lines.append("  " + _("no actor: the fiches name no pilot and no partner"))
         for row in result.actors:
             name = printable(row.name + (f" ({row.short_name})" if row.short_name else ""))
-            marker = "" if row.declared else "  [absent du registre des acteurs]"
+            marker = "  [" + _("not in the plan's actor registry") + "]" if not row.declared else ""
             lines.append(f"  {name}{marker}")
             lines.append(f"    pilote : {_numbers(row.pilots)}")
             lines.append(f"    partenaire : {_numbers(row.partners)}")
@@ -122,6 +125,7 @@ def to_text(results: list[PlanActors]) -> str:
 
 def _numbers(numbers: list[str]) -> str:
     if not numbers:
-        return "aucune fiche"
-    word = "fiche" if len(numbers) == 1 else "fiches"
-    return f"{len(numbers)} {word} ({printable(', '.join(numbers))})"
+        return _("no fiche")
+    return ngettext("{n} fiche ({numbers})", "{n} fiches ({numbers})", len(numbers)).format(
+        n=len(numbers), numbers=printable(", ".join(numbers))
+    )

@@ -10,6 +10,7 @@ from pathlib import Path
 from .checking import run_checks
 from .coverage_model import PlanCoverage
 from .diagnostics import Diagnostic
+from .i18n import _
 from .loader import NotAPlanError, Plan, is_plan_dir, load_plan
 
 __all__ = [
@@ -41,15 +42,19 @@ def find_plans(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
             found.append(path.parent)
             continue
         if not path.exists():
-            raise NotAPlanError(f"{path}: no such file or directory")
+            raise NotAPlanError(_("{path}: no such file or directory").format(path=path))
         if not path.is_dir():
-            raise NotAPlanError(f"{path}: not a plan directory")
+            raise NotAPlanError(_("{path}: not a plan directory").format(path=path))
         if is_plan_dir(path):
             found.append(path)
             continue
         nested = _walk_plans(path)
         if not nested:
-            raise NotAPlanError(f"{path}: not a plan directory and holds no plan (no plan.yaml)")
+            raise NotAPlanError(
+                _("{path}: not a plan directory and holds no plan (no plan.yaml)").format(
+                    path=path
+                )
+            )
         found.extend(nested)
     unique: dict[Path, Path] = {}
     for plan in found:
@@ -231,7 +236,7 @@ def render_paths(
             if names:
                 staged.append((Path(path).resolve().name, names))
             elif not any(d.is_error for d in diagnostics):
-                raise RenderError(f"{path}: plan.yaml could not be loaded")
+                raise RenderError(_("{path}: plan.yaml could not be loaded").format(path=path))
             if advance is not None:
                 advance()
         if errors and not force:

@@ -9,21 +9,58 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
+import click
 import typer
 from typer.core import TyperGroup
 
 from . import __version__
-from .i18n import _
+from .i18n import _, ngettext
+
+#: A space a line must not break at: before « : ; ? ! » and after « (French typography).
+_UNBREAKABLE_SPACE = re.compile(r"(?<=«) | (?=[:;?!»])")
+
+
+class CtgHelpFormatter(click.HelpFormatter):
+    """Help in the current language's typography: « Options : », and no line of help that
+    starts with « : », « ; » or « » » (the text is wrapped with those spaces held, then
+    written with ordinary spaces)."""
+
+    def write_heading(self, heading: str) -> None:
+        line = _("{heading}:").format(heading=heading)
+        self.write(f"{'':>{self.current_indent}}{line}\n")
+
+    def write_text(self, text: str) -> None:
+        self._unbroken(super().write_text, _UNBREAKABLE_SPACE.sub("\u00a0", text))
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:  # noqa: ANN001
+        rows = [(term, _UNBREAKABLE_SPACE.sub("\u00a0", text)) for term, text in rows]
+        self._unbroken(super().write_dl, rows, col_max, col_spacing)
+
+    def _unbroken(self, write, *args) -> None:  # noqa: ANN001, ANN002
+        start = len(self.buffer)
+        write(*args)
+        self.buffer[start:] = [part.replace("\u00a0", " ") for part in self.buffer[start:]]
+
+
+class CtgContext(click.Context):
+    formatter_class = CtgHelpFormatter
+
+    def get_help(self) -> str:
+        _restore_argument_help(self.find_root().command)
+        return super().get_help()
 
 
 class CtgGroup(TyperGroup):
     """The root command: chooses the language before anything is parsed or printed, so
     that help, usage errors and messages all speak it."""
+
+    context_class = CtgContext
 
     def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[override]
         if parent is None:
@@ -179,10 +216,53 @@ def _walk(command, path: str = "ctg"):  # noqa: ANN001, ANN202
         yield from _walk(sub, f"{path} {name}")
 
 
+def _argument_help() -> dict[tuple[str, str], str]:
+    """``(command, argument) -> help`` as written in this module. (typer hands an
+    argument's help to click after click has set it to None: without this, the help of
+    PATH... and the others would never be shown.)"""
+    import typer.main
+    import typer.models
+    from typer.utils import get_params_from_function
+
+    found = {}
+    for info in app.registered_commands:
+        if info.callback is None:
+            continue
+        name = info.name or typer.main.get_command_name(info.callback.__name__)
+        for param, meta in get_params_from_function(info.callback).items():
+            if isinstance(meta.default, typer.models.ArgumentInfo) and meta.default.help:
+                found[(name, param)] = meta.default.help
+    return found
+
+
+def _restore_argument_help(root) -> None:  # noqa: ANN001
+    """Give each argument its help, in the current language (the English kept aside, as
+    :func:`_translate_command_tree` does). Only when help is shown: it reads the
+    annotations of every command."""
+    helps: dict[tuple[str, str], str] | None = None
+    for command, _path in _walk(root):
+        for param in command.params:
+            if param.param_type_name != "argument" or getattr(param, "help", None):
+                continue
+            helps = _argument_help() if helps is None else helps
+            english = helps.get((command.name, param.name))
+            if english:
+                param.__dict__["_ctg_help"] = english
+                param.help = _(english)
+
+
+def _no_section(ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    """In place of click's « Positional arguments » section (see _translate_command_tree)."""
+
+
 def _translate_command_tree(root) -> None:  # noqa: ANN001
     """Help of every command and option in the current language (the English text, kept
     aside, is the catalog's key)."""
     for command, _path in _walk(root):
+        command.context_class = CtgContext
+        # typer lists the arguments itself (« Arguments »); click 8.5 would list them a
+        # second time (« Positional arguments ») now that they have help.
+        command.format_arguments = _no_section  # type: ignore[method-assign]
         for holder in (command, *command.params):
             english = holder.__dict__.setdefault("_ctg_help", getattr(holder, "help", None))
             if english:
@@ -194,9 +274,11 @@ def help_texts():  # noqa: ANN201
     catalog)."""
     import typer.main
 
-    for command, path in _walk(typer.main.get_command(app)):
+    root = typer.main.get_command(app)
+    _restore_argument_help(root)
+    for command, path in _walk(root):
         for holder in (command, *command.params):
-            text = getattr(holder, "help", None)
+            text = holder.__dict__.get("_ctg_help") or getattr(holder, "help", None)
             if text:
                 name = getattr(holder, "name", "")
                 yield text, f"{path} {name}" if holder is not command else path
@@ -272,7 +354,7 @@ def validate(
     ignore_codes = _ignore_codes(ignore, config)
     plans = _plans(paths)
     collected = []
-    with progress(len(plans), "Validating") as advance:
+    with progress(len(plans), _("Validating")) as advance:
         for _plan, diagnostics in validate_paths(plans, ignore_codes, jobs=jobs):
             collected.extend(diagnostics)
             advance()
@@ -303,7 +385,7 @@ def rules(
     if code is not None:
         entry = find(code)
         if entry is None:
-            usage_error(f"unknown rule '{code}' (see `ctg rules`)")
+            usage_error(_("unknown rule '{code}' (see `ctg rules`)").format(code=code))
         print_rules([row for row in as_table() if row["code"] == entry.code], full=True)
         return
     if as_json:
@@ -341,7 +423,7 @@ def schema(
     form = None
     if plan is not None:
         if kind is SchemaKind.plan:
-            usage_error("--plan only applies to `ctg schema fiche`")
+            usage_error(_("--plan only applies to `ctg schema fiche`"))
         from .loader import NotAPlanError, load_plan
 
         try:
@@ -382,20 +464,32 @@ def migrate(
         results = run_migration(plans, dry_run=dry_run)
     except MigrationError as exc:
         typer.echo(str(exc), err=True)
-        typer.echo("ctg migrate: nothing was written", err=True)
+        typer.echo(_("ctg migrate: nothing was written"), err=True)
         raise typer.Exit(EXIT_ERRORS) from None
     except OSError as exc:
         _cannot_write(exc)
     for result in results:
         if result.already:
-            typer.echo(f"{result.root}: already in format 2, nothing to do", err=True)
+            message = _("{root}: already in format 2, nothing to do").format(root=result.root)
+            typer.echo(message, err=True)
             continue
-        verb = "would rewrite" if dry_run else "rewrote"
-        typer.echo(
-            f"{result.root}: {verb} {len(result.files)} file(s) (form: {result.form})", err=True
-        )
+        n = len(result.files)
+        if dry_run:
+            said = ngettext(
+                "{root}: would rewrite {n} file(s) (form: {form})",
+                "{root}: would rewrite {n} file(s) (form: {form})",
+                n,
+            )
+        else:
+            said = ngettext(
+                "{root}: rewrote {n} file(s) (form: {form})",
+                "{root}: rewrote {n} file(s) (form: {form})",
+                n,
+            )
+        typer.echo(said.format(root=result.root, n=n, form=result.form), err=True)
     if not dry_run and any(not r.already for r in results):
-        typer.echo("next: ctg validate " + " ".join(str(r.root) for r in results), err=True)
+        command = "ctg validate " + " ".join(str(r.root) for r in results)
+        typer.echo(_("next: {command}").format(command=command), err=True)
 
 
 class ActorsFormat(StrEnum):
@@ -468,15 +562,17 @@ def _refuse_inside_plans(
     for candidate in (place, *place.parents):
         if candidate in resolved:
             usage_error(
-                f"{what} {target} is inside the plan directory {resolved[candidate]}; "
-                "refusing to write there"
+                _(
+                    "{option} {target} is inside the plan directory {plan}; "
+                    "refusing to write there"
+                ).format(option=what, target=target, plan=resolved[candidate])
             )
 
 
 def _finite(value: float | None) -> float | None:
     """--fail-under nan would never fail, and inf never pass: both are refused."""
     if value is not None and not math.isfinite(value):
-        raise typer.BadParameter(f"{value} is not a number from 0 to 100.")
+        raise typer.BadParameter(_("{value} is not a number from 0 to 100.").format(value=value))
     return value
 
 
@@ -544,9 +640,11 @@ def coverage(
     ignore_codes = _ignore_codes(ignore, config)
     plans = _plans(paths)
     if output_format in (CoverageFormat.csv, CoverageFormat.html) and len(plans) > 1:
-        usage_error(f"--format {output_format.value} takes one plan at a time")
+        usage_error(
+            _("--format {format} takes one plan at a time").format(format=output_format.value)
+        )
     if templates is not None and not templates.is_dir():
-        usage_error(f"--templates {templates}: no such directory")
+        usage_error(_("--templates {path}: no such directory").format(path=templates))
     if output == Path("-"):
         output = None
     if output is not None:
@@ -554,7 +652,7 @@ def coverage(
         _refuse_special_file(output)
     results = []
     failed = []
-    with progress(len(plans), "Measuring") as advance:
+    with progress(len(plans), _("Measuring")) as advance:
         for _plan, (diagnostics, result) in coverage_paths(
             plans, ignore_codes, level=level, many=many, jobs=jobs
         ):
@@ -583,9 +681,23 @@ def coverage(
     if fail_under is not None and any(100 * r.ratio < fail_under for r in results):
         from .safe_text import printable
 
-        below = [f"{r.slug} {100 * r.ratio:.1f} %" for r in results if 100 * r.ratio < fail_under]
-        typer.echo(printable(f"coverage below {fail_under:g} %: {', '.join(below)}"), err=True)
+        below = [
+            f"{r.slug} {_decimal(f'{100 * r.ratio:.1f}')} %"
+            for r in results
+            if 100 * r.ratio < fail_under
+        ]
+        message = _("coverage below {threshold} %: {plans}").format(
+            threshold=_decimal(f"{fail_under:g}"), plans=", ".join(below)
+        )
+        typer.echo(printable(message), err=True)
         raise typer.Exit(EXIT_ERRORS)
+
+
+def _decimal(number: str) -> str:
+    """``79.1`` as the language writes it (« 79,1 » in French)."""
+    from . import i18n
+
+    return number.replace(".", ",") if i18n.language() == "fr" else number
 
 
 def _coverage_text(
@@ -649,15 +761,17 @@ def render(
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
     if not chosen or unknown:
-        usage_error(f"--format takes md, html or md,html (got '{formats}')")
+        usage_error(
+            _("--format takes md, html or md,html (got '{formats}')").format(formats=formats)
+        )
     if templates is not None and not templates.is_dir():
-        usage_error(f"--templates {templates}: no such directory")
+        usage_error(_("--templates {path}: no such directory").format(path=templates))
     ignore_codes = _ignore_codes(ignore, config)
     plans = _plans(paths)
     _refuse_special_file(outdir)  # -o a FIFO, a device, a socket
     _refuse_special_file(outdir / "plan.md")  # -o /dev: the files would go in a system folder
     try:
-        with progress(len(plans), "Rendering") as advance:
+        with progress(len(plans), _("Rendering")) as advance:
             written = render_paths(
                 plans, outdir, chosen, templates, ignore_codes, jobs, force=force, advance=advance
             )
@@ -672,7 +786,15 @@ def render(
         _cannot_write(exc)
     from .safe_text import printable
 
-    message = f"wrote {len(written)} files for {len(plans)} plan(s) in {outdir}"
+    message = ngettext(
+        "wrote {n} file for {plans} in {folder}",
+        "wrote {n} files for {plans} in {folder}",
+        len(written),
+    ).format(
+        n=len(written),
+        plans=ngettext("{n} plan", "{n} plans", len(plans)).format(n=len(plans)),
+        folder=outdir,
+    )
     typer.echo(printable(message), err=True)
 
 
@@ -687,8 +809,13 @@ def _refuse_special_file(output: Path) -> None:
 
 
 def _cannot_write(exc: OSError) -> NoReturn:
-    where = f" {exc.filename}" if exc.filename else ""
-    usage_error(f"cannot write{where}: {exc.strerror or exc}")
+    from .fsutil import reason
+
+    if exc.filename:
+        usage_error(
+            _("cannot write {path}: {reason}").format(path=exc.filename, reason=reason(exc))
+        )
+    usage_error(_("cannot write: {reason}").format(reason=reason(exc)))
 
 
 def main() -> None:
@@ -705,18 +832,22 @@ def main() -> None:
     except StandardOutputError as exc:
         if exc.broken_pipe:
             _end_quietly_on_broken_pipe()
-        typer.echo(f"ctg: error: cannot write to standard output: {exc.strerror}", err=True)
+        message = _("cannot write to standard output: {reason}").format(reason=exc.strerror)
+        typer.echo(_("ctg: error: {message}").format(message=message), err=True)
         sys.exit(EXIT_USAGE)
     except BrokenPipeError:  # standard error's reader gone
         _end_quietly_on_broken_pipe()
     except KeyboardInterrupt:
-        typer.echo("ctg: interrupted", err=True)
+        typer.echo(_("ctg: interrupted"), err=True)
         sys.exit(130)
     except Exception as exc:  # a bug of ours: say so plainly, without a traceback
         from .safe_text import printable
 
-        typer.echo(printable(f"ctg: internal error: {type(exc).__name__}: {exc}"), err=True)
-        typer.echo("ctg: please report this, with the command and the input.", err=True)
+        message = _("ctg: internal error: {kind}: {problem}").format(
+            kind=type(exc).__name__, problem=exc
+        )
+        typer.echo(printable(message), err=True)
+        typer.echo(_("ctg: please report this, with the command and the input."), err=True)
         sys.exit(3)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .i18n import normalise
+from .i18n import N_, _, normalise
 
 KNOWN_KEYS = {"ignore", "lang"}
 
@@ -49,18 +49,25 @@ def _read_bytes(path: Path) -> bytes:
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            raise ConfigError(f"{path}: not a regular file")
+            raise ConfigError(_("{path}: not a regular file").format(path=path))
         if info.st_size > MAX_FILE_BYTES:
             raise ConfigError(
-                f"{path}: file is too large ({info.st_size / 1e6:.1f} MB; the limit is "
-                f"{MAX_FILE_BYTES // (1024 * 1024)} MB)"
+                _("{path}: file is too large ({size} MB; the limit is {limit} MB)").format(
+                    path=path,
+                    size=f"{info.st_size / 1e6:.1f}",
+                    limit=MAX_FILE_BYTES // (1024 * 1024),
+                )
             )
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        from .fsutil import reason
+
+        raise ConfigError(
+            _("{path}: cannot read: {reason}").format(path=path, reason=reason(exc))
+        ) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise ConfigError(f"{path}: file is too large")
+        raise ConfigError(_("{path}: file is too large").format(path=path))
     return raw
 
 
@@ -69,11 +76,15 @@ def _parse(path: Path, raw: bytes) -> dict[str, Any]:
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: cannot read: not UTF-8 ({exc.reason})") from None
+        raise ConfigError(
+            _("{path}: cannot read: not UTF-8 ({reason})").format(path=path, reason=exc.reason)
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        message = _("{path}: invalid TOML: {problem}").format(path=path, problem=exc)
+        raise ConfigError(message) from None
     except RecursionError:  # tomllib parses nested arrays and inline tables recursively
-        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+        message = _("{path}: invalid TOML: nested too deeply").format(path=path)
+        raise ConfigError(message) from None
 
 
 def _has_tool_ctg(path: Path) -> bool:
@@ -97,19 +108,27 @@ def load_config(path: Path | None = None) -> Config:
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})
         if not isinstance(tool, dict):
-            raise ConfigError(f"{path}: 'tool' must be a table")
+            raise ConfigError(_("{path}: 'tool' must be a table").format(path=path))
         data = tool.get("ctg", {})
         if not isinstance(data, dict):
-            raise ConfigError(f"{path}: [tool.ctg] must be a table, not {_toml_type(data)}")
+            raise ConfigError(
+                _("{path}: [tool.ctg] must be a table, not {kind}").format(
+                    path=path, kind=_toml_type(data)
+                )
+            )
     unknown = set(data) - KNOWN_KEYS
     if unknown:
-        raise ConfigError(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
+        raise ConfigError(
+            _("{path}: unknown setting(s): {names}").format(
+                path=path, names=", ".join(sorted(unknown))
+            )
+        )
     ignore = data.get("ignore", [])
     if not isinstance(ignore, list) or not all(isinstance(item, str) for item in ignore):
-        raise ConfigError(f"{path}: 'ignore' must be a list of rule codes")
+        raise ConfigError(_("{path}: 'ignore' must be a list of rule codes").format(path=path))
     lang = data.get("lang")
     if lang is not None and (not isinstance(lang, str) or normalise(lang) is None):
-        raise ConfigError(f"{path}: 'lang' must be \"fr\" or \"en\"")
+        raise ConfigError(_("{path}: 'lang' must be \"fr\" or \"en\"").format(path=path))
     return Config(
         ignore=resolve_codes(ignore, str(path)),
         path=path,
@@ -126,9 +145,18 @@ def configured_language(path: Path | None = None) -> str | None:
         return None
 
 
+_TOML_TYPES = {
+    bool: N_("a boolean"),
+    int: N_("an integer"),
+    float: N_("a float"),
+    str: N_("a string"),
+    list: N_("an array"),
+}
+_DATE_OR_TIME = N_("a date or time")  # what else TOML has
+
+
 def _toml_type(value: object) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
-    return names.get(type(value), "an array" if isinstance(value, list) else "a date or time")
+    return _(_TOML_TYPES.get(type(value), _DATE_OR_TIME))
 
 
 def resolve_codes(values: list[str], where: str) -> frozenset[str]:
@@ -138,6 +166,10 @@ def resolve_codes(values: list[str], where: str) -> frozenset[str]:
     for value in values:
         entry = find(value)
         if entry is None:
-            raise ConfigError(f"{where}: unknown rule '{value}' (see `ctg rules`)")
+            raise ConfigError(
+                _("{where}: unknown rule '{value}' (see `ctg rules`)").format(
+                    where=where, value=value
+                )
+            )
         codes.add(entry.code)
     return frozenset(codes)

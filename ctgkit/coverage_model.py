@@ -7,6 +7,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .i18n import _
 from .index import NodeInfo, PlanIndex
 from .loader import Plan, load_plan
 
@@ -129,7 +130,9 @@ def coverage(
     if not isinstance(plan, Plan):
         plan = load_plan(plan)
     if plan.meta is None:
-        raise CoverageError(f"{plan.display_root}: plan.yaml could not be loaded")
+        raise CoverageError(
+            _("{path}: plan.yaml could not be loaded").format(path=plan.display_root)
+        )
     index = PlanIndex(plan.meta)
     return compute(plan, index, level=level, many=many)
 

@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 from .coverage_model import PlanCoverage
+from .i18n import _
 from .safe_text import csv_cell, json_dumps, printable
 
 
@@ -74,10 +75,15 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
     for cov in coverages:
         plural = printable(cov.level_plural)
         console.print(Text(printable(f"{cov.title} ({cov.slug})"), style="bold"))
-        console.print(f"{cov.covered} of {cov.total} {plural} covered ({_pct(cov.ratio)})")
+        console.print(
+            _("{covered} of {total} {plural} covered ({pct})").format(
+                covered=cov.covered, total=cov.total, plural=plural, pct=_pct(cov.ratio)
+            )
+        )
         if not uncovered_only:
             console.print(_tree_table(cov, console.width))
-        console.print(Text(f"Uncovered {plural} ({len(cov.uncovered)}):", style="bold"))
+        heading = _("Uncovered {plural} ({n}):").format(plural=plural, n=len(cov.uncovered))
+        console.print(Text(heading, style="bold"))
         if cov.uncovered:
             import textwrap
 
@@ -97,35 +103,39 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
             listing.stylize("red")
             console.print(listing)
         else:
-            console.print("  none")
+            console.print("  " + _("none"))
         if cov.not_transcribed:
             # Recorded in the plan's lacunes: the source does not give them; not counted.
-            console.print(
-                Text(f"Not transcribed, not counted ({len(cov.not_transcribed)}):", style="bold")
-            )
+            heading = _("Not transcribed, not counted ({n}):").format(n=len(cov.not_transcribed))
+            console.print(Text(heading, style="bold"))
             for row in cov.not_transcribed:
-                console.print(f"  {printable(row.code)} (non transcrit)")
+                line = _("{code} (not transcribed)").format(code=printable(row.code))
+                console.print("  " + line)
         if not uncovered_only:
             lonely = cov.fiches_without_objectives
-            console.print(Text(f"Fiches citing no objective ({len(lonely)}):", style="bold"))
+            heading = _("Fiches citing no objective ({n}):").format(n=len(lonely))
+            console.print(Text(heading, style="bold"))
             for fiche in lonely:
                 console.print(f"  {printable(str(fiche.number))} {_short(fiche.title, None)}")
             if not lonely:
-                console.print("  none")
+                console.print("  " + _("none"))
             many = cov.many
-            console.print(
-                Text(f"Served by {cov.many_threshold} fiches or more ({len(many)}):", style="bold")
+            heading = _("Served by {threshold} fiches or more ({n}):").format(
+                threshold=cov.many_threshold, n=len(many)
             )
+            console.print(Text(heading, style="bold"))
             for row in many:
                 console.print(
                     f"  {printable(row.code)} ({len(row.fiches)}: {_fiches(row.fiches)}) "
                     f"{_short(row.title)}"
                 )
             if not many:
-                console.print("  none")
+                console.print("  " + _("none"))
         console.print()
     if len(coverages) > 1:
-        summary = Table("plan", "title", "covered", "total", "ratio", title="Summary")
+        summary = Table(
+            _("plan"), _("title"), _("covered"), _("total"), _("ratio"), title=_("Summary")
+        )
         for cov in coverages:
             summary.add_row(
                 printable(cov.slug),
@@ -137,7 +147,7 @@ def _print(console: Any, coverages: list[PlanCoverage], uncovered_only: bool) ->
         covered = sum(c.covered for c in coverages)
         total = sum(c.total for c in coverages)
         summary.add_row(
-            "all", "", str(covered), str(total), _pct(covered / total if total else 0.0)
+            _("all"), "", str(covered), str(total), _pct(covered / total if total else 0.0)
         )
         console.print(summary)
 
@@ -161,10 +171,11 @@ def _tree_table(cov: PlanCoverage, width: int) -> Any:
             label = f"{'  ' * (row.level - 1)}{printable(row.code)} {_short(row.title)}"
             style = None if row.covered else "bold red"
             rows.append((label, _fiches(row.fiches) if row.fiches else "—", "", style))
-    rows.append(("total", "", f"{cov.covered}/{cov.total} ({_pct(cov.ratio)})", "bold"))
+    rows.append((_("total"), "", f"{cov.covered}/{cov.total} ({_pct(cov.ratio)})", "bold"))
     counts_width = max(14, *(len(r[2]) for r in rows))
     fiches_width = max(14, *(len(r[1]) for r in rows))
-    label_width = max(len("objective"), *(len(r[0]) for r in rows))
+    headings = _("objective"), _("fiches"), _("covered")
+    label_width = max(len(headings[0]), *(len(r[0]) for r in rows))
     label_width = min(label_width, max(30, width - counts_width - fiches_width - 4))
     fiches_width = max(14, min(fiches_width, width - label_width - counts_width - 4))
 
@@ -173,8 +184,8 @@ def _tree_table(cov: PlanCoverage, width: int) -> Any:
 
     out = Text()
     header = (
-        f"{'objective':<{label_width}}  {'fiches':<{fiches_width}}  "
-        f"{'covered':>{counts_width}}"
+        f"{headings[0]:<{label_width}}  {headings[1]:<{fiches_width}}  "
+        f"{headings[2]:>{counts_width}}"
     )
     out.append(header.rstrip() + "\n")
     for label, fiches, counts, style in rows:

@@ -6,12 +6,22 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+from .i18n import N_, _, ngettext
 from .safe_text import github_escape, json_dumps, printable
 
 
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+
+    @property
+    def word(self) -> str:
+        """The severity as a reader says it, in the current language (the text forms);
+        JSON and GitHub annotations keep the English token, :attr:`value`."""
+        return _(_SEVERITY_WORDS[self])
+
+
+_SEVERITY_WORDS = {Severity.ERROR: N_("error"), Severity.WARNING: N_("warning")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +43,10 @@ class Diagnostic:
         return (self.file, self.line, self.column, self.code, self.message)
 
     def __str__(self) -> str:
-        """The one-line text form; plan text in it cannot act on the terminal."""
+        """The one-line text form, ``file:line:col: severity CODE message`` (only the
+        severity word follows the language); plan text in it cannot act on the terminal."""
         where = f"{self.file}:{self.line}:{self.column}"
-        return printable(f"{where}: {self.severity.value} {self.code} {self.message}")
+        return printable(f"{where}: {self.severity.word} {self.code} {self.message}")
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -59,10 +70,12 @@ def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
 
 
 def summary_line(errors: int, warnings: int, plans: int) -> str:
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-
-    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(plans, 'plan')}"
+    """``2 errors, 1 warning in 1 plan`` (« 2 erreurs, 1 avertissement dans 1 plan »)."""
+    return _("{errors}, {warnings} in {plans}").format(
+        errors=ngettext("{n} error", "{n} errors", errors).format(n=errors),
+        warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings),
+        plans=ngettext("{n} plan", "{n} plans", plans).format(n=plans),
+    )
 
 
 def to_json(diagnostics: list[Diagnostic]) -> str:

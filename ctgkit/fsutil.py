@@ -9,12 +9,60 @@ import secrets
 import stat
 from pathlib import Path
 
+from .i18n import N_, _
+
+# Each message is a whole sentence (the kind of file changes the French article).
 _SPECIAL_KINDS = (
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
+    (
+        stat.S_ISFIFO,
+        N_("it is a FIFO, not a regular file; refusing to replace it"),
+        N_("it links to a FIFO, not a regular file; refusing to replace it"),
+    ),
+    (
+        stat.S_ISCHR,
+        N_("it is a character device, not a regular file; refusing to replace it"),
+        N_("it links to a character device, not a regular file; refusing to replace it"),
+    ),
+    (
+        stat.S_ISBLK,
+        N_("it is a block device, not a regular file; refusing to replace it"),
+        N_("it links to a block device, not a regular file; refusing to replace it"),
+    ),
+    (
+        stat.S_ISSOCK,
+        N_("it is a socket, not a regular file; refusing to replace it"),
+        N_("it links to a socket, not a regular file; refusing to replace it"),
+    ),
 )
+
+#: The system's own words for the errors a user meets when writing or reading files, so
+#: that they are said in the current language (Python gives them in English).
+_SYSTEM_REASONS = {
+    errno.ENOENT: N_("No such file or directory"),
+    errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"),
+    errno.ENOSPC: N_("No space left on device"),
+    errno.EDQUOT: N_("Disk quota exceeded"),
+    errno.EROFS: N_("Read-only file system"),
+    errno.EISDIR: N_("Is a directory"),
+    errno.ENOTDIR: N_("Not a directory"),
+    errno.EEXIST: N_("File exists"),
+    errno.ENAMETOOLONG: N_("File name too long"),
+    errno.ELOOP: N_("Too many levels of symbolic links"),
+    errno.EIO: N_("Input/output error"),
+    errno.EBADF: N_("Bad file descriptor"),
+    errno.EPIPE: N_("Broken pipe"),
+}
+
+
+def reason(exc: OSError) -> str:
+    """Why ``exc`` happened, in the current language when it is the system's usual text
+    (``No space left on device``); ctgkit's own reasons are translated where raised."""
+    text = exc.strerror or str(exc)
+    known = _SYSTEM_REASONS.get(exc.errno) if exc.errno is not None else None
+    if known is not None and exc.strerror in (known, os.strerror(exc.errno)):
+        return _(known)
+    return text
 
 
 #: Where files are the system's, not documents (``/dev/stdout`` is a link, ``/dev/null`` a
@@ -45,19 +93,19 @@ def refuse_special_file(path: str | os.PathLike[str]) -> None:
             mode = read(path).st_mode
         except OSError:  # absent, or a broken link: nothing that could be harmed
             continue
-        for test, kind in _SPECIAL_KINDS:
+        for test, itself, linked in _SPECIAL_KINDS:
             if test(mode):
                 raise NotARegularFileError(
-                    errno.EINVAL,
-                    f"it {links or 'is '}{kind}, not a regular file; refusing to replace it",
-                    os.fspath(path),
+                    errno.EINVAL, _(linked if links else itself), os.fspath(path)
                 )
     folder = Path(path).absolute().parent.resolve()
     for system in SYSTEM_FOLDERS:
         if folder == system or system in folder.parents:
             raise NotARegularFileError(
                 errno.EINVAL,
-                f"it is in {system}, a system folder; refusing to write there",
+                _("it is in {folder}, a system folder; refusing to write there").format(
+                    folder=system
+                ),
                 os.fspath(path),
             )
 

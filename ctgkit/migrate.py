@@ -20,6 +20,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import keys
+from .i18n import _
 from .loader import FICHES_DIR, PLAN_FILE, fiche_files
 from .source import SourceError, read_text
 
@@ -48,9 +49,10 @@ def _compose(text: str, display: str) -> Node | None:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise MigrationError(display, line, column, f"YAML syntax error: {problem}") from None
+        message = _("YAML syntax error: {problem}").format(problem=problem)
+        raise MigrationError(display, line, column, message) from None
     except RecursionError:
-        raise MigrationError(display, 1, 1, "data is nested too deeply") from None
+        raise MigrationError(display, 1, 1, _("data is nested too deeply")) from None
 
 
 def _edits(node: Node, table: keys.Table, display: str) -> list[tuple[int, int, str]]:
@@ -79,7 +81,9 @@ def _edits(node: Node, table: keys.Table, display: str) -> list[tuple[int, int, 
                         display,
                         mark.line + 1,
                         mark.column + 1,
-                        f"both '{key_node.value}' and '{new}' are written here; keep one",
+                        _("both '{old}' and '{new}' are written here; keep one").format(
+                            old=key_node.value, new=new
+                        ),
                     )
                 edits.append((key_node.start_mark.index, key_node.end_mark.index, new))
             if inner:
@@ -109,7 +113,7 @@ def migrate_text(text: str, kind: str, display: str = "<text>") -> str:
     if not isinstance(root, MappingNode):
         mark = root.start_mark
         raise MigrationError(
-            display, mark.line + 1, mark.column + 1, "expected a mapping of fields"
+            display, mark.line + 1, mark.column + 1, _("expected a mapping of fields")
         )
     table = keys.PLAN if kind == "plan" else keys.FICHE
     migrated = _apply(body, _edits(root, table, display))
@@ -137,7 +141,7 @@ def plan_migration(root: str | os.PathLike[str]) -> PlanMigration:
     text = _read(plan_path, root, display)
     tree = _compose(text.lstrip("\ufeff"), display)
     if not isinstance(tree, MappingNode):
-        raise MigrationError(display, 1, 1, "plan.yaml must be a mapping of fields")
+        raise MigrationError(display, 1, 1, _("plan.yaml must be a mapping of fields"))
     top = dict(_top_keys(tree))
     if "format" in top:
         value = top["format"]
@@ -149,7 +153,7 @@ def plan_migration(root: str | os.PathLike[str]) -> PlanMigration:
             display,
             mark.line + 1,
             mark.column + 1,
-            f"unknown format '{getattr(value, 'value', '?')}'",
+            _("unknown format '{value}'").format(value=getattr(value, "value", "?")),
         )
     vienne = False
     for path in fiche_files(root):

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .diagnostics import Diagnostic, count, summary_line, to_github, to_json
+from .diagnostics import Diagnostic, Severity, count, summary_line, to_github, to_json
+from .i18n import _
 from .safe_text import printable
 
 #: A progress bar is shown for at least this many plans, on a terminal only.
@@ -31,8 +32,10 @@ class StandardOutputError(Exception):
     Not an ``OSError``: the handlers around file writes must not take it for theirs."""
 
     def __init__(self, cause: OSError) -> None:
+        from .fsutil import reason
+
         super().__init__(cause.strerror or str(cause))
-        self.strerror = cause.strerror or str(cause)
+        self.strerror = reason(cause)  # in the current language
         self.broken_pipe = cause.errno == errno.EPIPE
 
 
@@ -52,7 +55,7 @@ class _StandardFile(io.FileIO):
             return size
         try:
             if self.closed_at_start:
-                raise OSError(errno.EBADF, "it is closed")
+                raise OSError(errno.EBADF, _("it is closed"))
             return super().write(data)
         except OSError as exc:
             self.failed = True
@@ -129,7 +132,7 @@ def print_diagnostics(diagnostics: list[Diagnostic], fmt: str, plans: int) -> No
         line = Text()
         line.append(printable(f"{d.file}:{d.line}:{d.column}:"), style="bold")
         line.append(" ")
-        line.append(d.severity.value, style="bold red" if d.is_error else "bold yellow")
+        line.append(d.severity.word, style="bold red" if d.is_error else "bold yellow")
         line.append(f" {d.code}", style="cyan")
         line.append(printable(f" {d.message}"))
         console.print(line)
@@ -139,14 +142,16 @@ def print_diagnostics(diagnostics: list[Diagnostic], fmt: str, plans: int) -> No
 
 @contextmanager
 def progress(total: int, label: str) -> Iterator[Callable[[], None]]:
-    """A rich progress bar on stderr when it is a terminal and there are many plans."""
+    """A rich progress bar on stderr when it is a terminal and there are many plans.
+    ``label`` is shown as it is (translated by the caller)."""
     if total < PROGRESS_MIN_PLANS or not is_terminal(sys.stderr):
         yield lambda: None
         return
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     with Progress(
-        f"[bold]{label}",
+        f"[bold]{escape(label)}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -157,21 +162,45 @@ def progress(total: int, label: str) -> Iterator[Callable[[], None]]:
         yield lambda: bar.advance(task)
 
 
+def _translated(text: str) -> str:
+    """A rule's summary or doc in the current language (the catalog has them as messages);
+    an empty text stays empty (``_("")`` would be the catalog's header)."""
+    return _(text) if text else text
+
+
+def _severity(token: str) -> str:
+    """The severity token of the registry (``error``) as the text forms say it."""
+    try:
+        return Severity(token).word
+    except ValueError:
+        return token
+
+
 def print_rules(rows: list[dict[str, Any]], full: bool) -> None:
+    """The registry as text: a table (tab-separated when piped), or each rule's whole
+    documentation. Summaries, docs and severities follow the language; codes and names
+    do not."""
     if full:
         for row in rows:
-            header = f"{row['code']} {row['name']} ({row['severity']})"
-            sys.stdout.write(f"{header}\n{row['summary']}\n\n{row['doc']}\n")
+            header = f"{row['code']} {row['name']} ({_severity(row['severity'])})"
+            summary, doc = _translated(row["summary"]), _translated(row["doc"])
+            sys.stdout.write(f"{header}\n{summary}\n\n{doc}\n")
         return
     if not is_terminal():
         for row in rows:
-            sys.stdout.write(f"{row['code']}\t{row['severity']}\t{row['name']}\t{row['summary']}\n")
+            severity, summary = _severity(row["severity"]), _translated(row["summary"])
+            sys.stdout.write("\t".join((row["code"], severity, row["name"], summary)) + "\n")
         return
     from rich.table import Table
     from rich.text import Text
 
-    table = Table("code", "severity", "name", "summary", box=None)
+    table = Table(_("code"), _("severity"), _("name"), _("summary"), box=None)
     for row in rows:
         style = "red" if row["severity"] == "error" else "yellow"
-        table.add_row(row["code"], Text(row["severity"], style=style), row["name"], row["summary"])
+        table.add_row(
+            row["code"],
+            Text(_severity(row["severity"]), style=style),
+            row["name"],
+            _translated(row["summary"]),
+        )
     _console().print(table)
