@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .i18n import _
+
 MONTHS_FR = (
     "janvier",
     "février",
@@ -48,7 +50,7 @@ class PartialDate:
         if isinstance(value, PartialDate):
             return value
         if isinstance(value, bool):
-            raise DateError("expected a date such as 2024, 2024-09 or 2024-09-30")
+            raise DateError(_("expected a date such as 2024, 2024-09 or 2024-09-30"))
         if isinstance(value, dt.datetime):
             value = value.date()
         if isinstance(value, dt.date):
@@ -62,18 +64,22 @@ class PartialDate:
                 return cls._checked(
                     int(year), int(month) if month else None, int(day) if day else None
                 )
-        raise DateError("expected a date such as 2024, 2024-09 or 2024-09-30")
+        raise DateError(_("expected a date such as 2024, 2024-09 or 2024-09-30"))
 
     @classmethod
     def _checked(cls, year: int, month: int | None, day: int | None) -> PartialDate:
         if not MIN_YEAR <= year <= MAX_YEAR:
-            raise DateError(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+            raise DateError(
+                _("the year must be between {first} and {last}").format(
+                    first=MIN_YEAR, last=MAX_YEAR
+                )
+            )
         if month is not None and not 1 <= month <= 12:
-            raise DateError("the month must be between 01 and 12")
+            raise DateError(_("the month must be between 01 and 12"))
         if day is not None:
             assert month is not None
             if not 1 <= day <= calendar.monthrange(year, month)[1]:
-                raise DateError("this day does not exist in that month")
+                raise DateError(_("this day does not exist in that month"))
         return cls(year, month, day)
 
     def first_day(self) -> dt.date:

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, create_model
 
+from .i18n import _
 from .model import (
     STANDARD_FIELDS,
     Base,
@@ -117,7 +118,8 @@ def resolve(spec: FormSpec) -> Form:
     if base is None:
         names = ", ".join(shipped_names())
         raise FormError(
-            f"unknown form '{spec.base}' (ctgkit ships: {names})", ("formulaire", "base")
+            _("unknown form '{name}' (ctgkit ships: {names})").format(name=spec.base, names=names),
+            ("formulaire", "base"),
         )
     fields = [_field(f, ("shipped", i), i) for i, f in enumerate(base.fields)]
     position = {f.key: i for i, f in enumerate(fields)}
@@ -126,8 +128,10 @@ def resolve(spec: FormSpec) -> Form:
         if extra.key in position:
             if extra.type is not None:
                 raise FormError(
-                    f"the form already has a field '{extra.key}'; to change its label, help "
-                    "or make it required, give them without `type`",
+                    _(
+                        "the form already has a field '{key}'; to change its label, help or "
+                        "make it required, give them without `type`"
+                    ).format(key=extra.key),
                     (*where, "type"),
                 )
             # A field of the base form re-labelled, given help, or made required.
@@ -150,9 +154,11 @@ def _field(spec: FieldSpec, where: tuple[Any, ...], index: int = 0) -> FormField
     if spec.type is None:
         if standard is None:
             raise FormError(
-                f"field '{spec.key}' is not a standard field: give its `type` "
-                "(texte, markdown, liste, nombre, montant, date, oui/non, choix, "
-                "choix multiples, grille oui/non)",
+                _(
+                    "field '{key}' is not a standard field: give its `type` (texte, markdown, "
+                    "liste, nombre, montant, date, oui/non, choix, choix multiples, "
+                    "grille oui/non)"
+                ).format(key=spec.key),
                 (*where, "nom"),
             )
         return FormField(
@@ -166,30 +172,39 @@ def _field(spec: FieldSpec, where: tuple[Any, ...], index: int = 0) -> FormField
         )
     if standard is not None:
         raise FormError(
-            f"'{spec.key}' is a standard field; a form field of its own needs another name",
+            _("'{key}' is a standard field; a form field of its own needs another name").format(
+                key=spec.key
+            ),
             (*where, "nom"),
         )
     if not KEY_SYNTAX.fullmatch(spec.key):
         raise FormError(
-            f"field name '{spec.key}' must be lowercase words joined by _ (e.g. public_cible)",
+            _("field name '{key}' must be lowercase words joined by _ (e.g. public_cible)").format(
+                key=spec.key
+            ),
             (*where, "nom"),
         )
     kind = spec.type
     if kind == "choix" and not spec.choices:
-        raise FormError(f"field '{spec.key}' of type choix needs `choix`", (*where, "type"))
+        raise FormError(
+            _("field '{key}' of type choix needs `choix`").format(key=spec.key), (*where, "type")
+        )
     if kind == "choix multiples" and not (spec.choices or spec.groups):
         raise FormError(
-            f"field '{spec.key}' of type choix multiples needs `choix` or `groupes`",
+            _("field '{key}' of type choix multiples needs `choix` or `groupes`").format(
+                key=spec.key
+            ),
             (*where, "type"),
         )
     if kind == "grille oui/non" and not spec.lines:
         raise FormError(
-            f"field '{spec.key}' of type grille oui/non needs `lignes`", (*where, "type")
+            _("field '{key}' of type grille oui/non needs `lignes`").format(key=spec.key),
+            (*where, "type"),
         )
     for position, line in enumerate(spec.lines):
         if not KEY_SYNTAX.fullmatch(line.key):
             raise FormError(
-                f"line name '{line.key}' must be lowercase words joined by _",
+                _("line name '{key}' must be lowercase words joined by _").format(key=line.key),
                 (*where, "lignes", position, "nom"),
             )
     return FormField(
@@ -210,6 +225,37 @@ def _field(spec: FieldSpec, where: tuple[Any, ...], index: int = 0) -> FormField
 def _identifier(key: str) -> str:
     folded = fold(key).replace(" ", "_")
     return re.sub(r"[^a-z0-9_]", "_", folded)
+
+
+def suggest_key(name: str, fields: list[str]) -> str | None:
+    """The key of ``fields`` meant by an unknown key ``name``, or None when none is close.
+
+    In order: the same word with other accents or case (``debut`` → ``début``), the French key
+    of a format-1 English key (``partners`` → ``partenaires``), a close spelling (one slip —
+    two when both have nine letters or more: ``pilote`` → ``pilotes``, ``fiche_liee`` →
+    ``fiches_liées``). Mere resemblance is not enough: ``étapes`` is never answered with
+    ``axes``, ``actions`` with ``sections``, nor ``titre_court`` with ``titre``.
+    """
+    from .keys import OLD_FICHE_KEYS, OLD_PLAN_KEYS, edit_distance
+
+    def normal(key: str) -> str:
+        return fold(key).replace(" ", "_").replace("-", "_")
+
+    folded = normal(name)
+    for candidate in fields:
+        if normal(candidate) == folded:
+            return candidate
+    old = OLD_PLAN_KEYS.get(name) or OLD_FICHE_KEYS.get(name)
+    if old is not None and old in fields:
+        return old
+    best: tuple[int, int, str] | None = None
+    for position, candidate in enumerate(fields):
+        target = normal(candidate)
+        allowed = 1 if min(len(folded), len(target)) < 9 else 2
+        distance = edit_distance(folded, target, allowed)
+        if distance <= allowed and (best is None or (distance, position) < best[:2]):
+            best = (distance, position, candidate)
+    return best[2] if best is not None else None
 
 
 # --------------------------------------------------------------------------- models
@@ -255,7 +301,7 @@ def _finite(value: Any) -> Any:
     import math
 
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("expected a finite number")
+        raise ValueError(_("expected a finite number"))
     return value
 
 
@@ -344,7 +390,7 @@ def _group_index(
 ) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     """Folded group -> group, folded item -> (group, item): built once per grid."""
     return (
-        {fold(group): group for group, _ in groups},
+        {fold(group): group for group, _items in groups},
         {fold(item): (group, item) for group, items in groups for item in items},
     )
 

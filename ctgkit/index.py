@@ -8,6 +8,7 @@ and ``3.1`` name the same strategic objective.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -104,6 +105,93 @@ class PlanIndex:
     def all_codes(self) -> list[str]:
         return [info.code for info in self.order]
 
+    def close_codes(
+        self,
+        typed: str,
+        infos: Iterable[NodeInfo],
+        exclude: Collection[str] = (),
+        limit: int = 3,
+    ) -> list[str]:
+        """The codes of ``infos`` that ``typed`` is a slip for, the closest kind of slip only,
+        in plan order (at most ``limit``).
+
+        Only real slips count (see :func:`slip`): punctuation, case or spacing (``A3.2``,
+        ``3.1. f``, ``5.``), two segments or two characters swapped (``1.3.c``), a middle segment
+        left out (``1.d`` for ``1.2.d``), one character too many or too few inside a segment
+        (``3.1.cc``). A different letter or number is not a slip: ``3.2.d`` is never answered
+        with ``3.2.c``, which is another objective. Canonical codes in ``exclude`` (those the
+        fiche already cites) are never proposed.
+        """
+        variants = {typed.strip(), self.canonical(typed)}
+        ranked = []
+        for position, info in enumerate(infos):
+            key = self.canonical(info.code)
+            if key in exclude or key == self.canonical(typed):
+                continue
+            ranks = [
+                rank for t in variants for c in {info.code, key} if (rank := slip(t, c)) is not None
+            ]
+            if ranks:
+                ranked.append((min(ranks), position, info.code))
+        if not ranked:
+            return []
+        best = min(rank for rank, _position, _code in ranked)
+        # When some codes differ only by punctuation, the others are not what was meant.
+        return [code for rank, _position, code in sorted(ranked) if rank == best][:limit]
+
+
+_SEPARATORS = re.compile(r"[^0-9a-z]+")
+
+
+def _segments(code: str) -> list[str]:
+    return [s for s in _SEPARATORS.split(code.casefold()) if s]
+
+
+def slip(typed: str, code: str) -> int | None:
+    """How ``typed`` can be a slip for ``code``: 0 punctuation, case or spacing only;
+    1 swapped segments or characters, or one character too many or too few inside a segment;
+    2 a middle segment left out. None when it cannot."""
+    ts, cs = _segments(typed), _segments(code)
+    if not ts or not cs:
+        return None
+    if "".join(ts) == "".join(cs):
+        return 0
+    if len(ts) == len(cs):
+        diffs = [i for i, (a, b) in enumerate(zip(ts, cs, strict=True)) if a != b]
+        if len(diffs) == 2 and diffs[1] == diffs[0] + 1:
+            i, j = diffs
+            if ts[i] == cs[j] and ts[j] == cs[i]:
+                return 1
+        if len(diffs) == 1:
+            a, b = ts[diffs[0]], cs[diffs[0]]
+            if _one_extra(a, b) or _one_extra(b, a) or _swapped(a, b):
+                return 1
+        return None
+    if len(ts) == len(cs) - 1 and len(ts) >= 2:
+        if any(cs[:i] + cs[i + 1 :] == ts for i in range(1, len(cs) - 1)):
+            return 2
+    return None
+
+
+def _one_extra(longer: str, shorter: str) -> bool:
+    """``longer`` is ``shorter`` with one character added (``cc`` for ``c``, ``11`` for ``1``)."""
+    if len(longer) != len(shorter) + 1 or not shorter:
+        return False
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Two neighbouring characters swapped (``21`` for ``12``)."""
+    if len(a) != len(b) or len(a) < 2:
+        return False
+    diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return (
+        len(diffs) == 2
+        and diffs[1] == diffs[0] + 1
+        and a[diffs[0]] == b[diffs[1]]
+        and a[diffs[1]] == b[diffs[0]]
+    )
+
 
 class ActorRegistry:
     """The plan's actors by every name they go by (case, accents and apostrophes ignored).
@@ -126,10 +214,12 @@ class ActorRegistry:
 
         return self._by_name.get(fold(name))
 
-    def suggest(self, name: str) -> str | None:
+    def suggest(self, name: str, exclude: Collection[Actor] = ()) -> str | None:
+        """The actor ``name`` is a close spelling of (not one of ``exclude``), or None."""
         import difflib
 
         from .model import fold
 
-        close = difflib.get_close_matches(fold(name), list(self._by_name), n=1, cutoff=0.75)
+        names = [n for n, actor in self._by_name.items() if all(actor is not a for a in exclude)]
+        close = difflib.get_close_matches(fold(name), names, n=1, cutoff=0.75)
         return self._by_name[close[0]].name if close else None

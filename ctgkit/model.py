@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from .dates import DateError, PartialDate
+from .i18n import _
 
 #: The format this version of ctgkit reads; ``ctg migrate`` writes it.
 FORMAT_VERSION = 2
@@ -142,8 +143,99 @@ FicheNumber = Annotated[str, Field(json_schema_extra={"type": ["string", "intege
 
 def _finite(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("expected a finite number")
+        raise ValueError(_("expected a finite number"))
     return value
+
+
+# --------------------------------------------------------------------------- pydantic errors
+
+#: Fields whose numbers are years (their range errors say so).
+YEAR_KEYS = frozenset({"début", "fin"})
+
+
+def describe_value(value: Any) -> str:
+    """A value as a message quotes it: 'texte' (cut at 40 characters), a list, nothing…"""
+    if value is None:
+        return _("nothing")
+    if isinstance(value, bool):
+        return _("'{value}'").format(value=str(value).lower())
+    if isinstance(value, dict):
+        return _("a mapping")
+    if isinstance(value, list):
+        return _("a list")
+    text = str(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return _("'{value}'").format(value=text)
+
+
+def error_message(error: Any, path: tuple[Any, ...] = ()) -> str:
+    """Our message, in the user's language, for one pydantic error (an item of
+    ``ValidationError.errors()``), chosen by its ``type``; pydantic's own English text is
+    never shown. ``path`` is where the value is in the YAML data (its last key names years).
+    """
+    kind = str(error.get("type", ""))
+    value = error.get("input")
+    context = error.get("ctx") or {}
+    got = describe_value(value)
+    last = path[-1] if path else None
+    if kind == "missing":
+        return _("missing required field '{name}'").format(name=last if path else "?")
+    if kind == "extra_forbidden":
+        return _("unknown field '{name}'").format(name=last if path else "?")
+    if last in YEAR_KEYS and kind.startswith(("int", "greater", "less")):
+        return _("expected a year such as 2020, got {value}").format(value=got)
+    if kind == "value_error":
+        # Our own validators' messages, already in the user's language.
+        message = str(context.get("error") or error.get("msg", ""))
+        message = message.removeprefix("Value error, ") or _("invalid value")
+        return _("{message}, got {value}").format(message=message, value=got)
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return _("expected a mapping of fields, got {value}").format(value=got)
+    if kind == "list_type":
+        return _("expected a list, got {value}").format(value=got)
+    if kind == "string_type":
+        return _("expected text, got {value}").format(value=got)
+    if kind.startswith("int_"):
+        return _("expected a whole number, got {value}").format(value=got)
+    if kind.startswith("float_") or kind == "finite_number":
+        return _("expected a number, got {value}").format(value=got)
+    if kind.startswith("bool_"):
+        return _("expected OUI/NON (true/false), got {value}").format(value=got)
+    if kind == "literal_error":
+        return _("{value} is not one of {expected}").format(
+            value=got, expected=_choices(context.get("expected", ""))
+        )
+    if kind.startswith(("date_", "datetime_")):
+        return _("expected a date such as 2021-06-30, got {value}").format(value=got)
+    if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
+        limit = next((context[k] for k in ("ge", "gt", "le", "lt") if k in context), "?")
+        bound = {
+            "greater_than_equal": _("at least {limit}"),
+            "greater_than": _("more than {limit}"),
+            "less_than_equal": _("at most {limit}"),
+            "less_than": _("less than {limit}"),
+        }[kind].format(limit=limit)
+        return _("{value} is out of range (it must be {bound})").format(value=got, bound=bound)
+    if kind in {"too_short", "string_too_short"}:
+        if int(context.get("min_length", 1) or 1) <= 1:
+            return _("must not be empty")
+        return _("too short: at least {count} expected").format(count=context["min_length"])
+    if kind in {"too_long", "string_too_long"}:
+        return _("too long: at most {count} allowed").format(count=context.get("max_length", "?"))
+    if kind == "enum":
+        return _("{value} is not one of {expected}").format(
+            value=got, expected=_choices(context.get("expected", ""))
+        )
+    return _("invalid value ({kind}), got {value}").format(kind=kind or "?", value=got)
+
+
+def _choices(expected: str) -> str:
+    """pydantic's « 'a', 'b' or 'c' » with the « or » in the user's language."""
+    head, sep, tail = str(expected).rpartition(" or ")
+    if not sep:
+        return str(expected)
+    return _("{choices} or {last}").format(choices=head, last=tail)
 
 
 # --------------------------------------------------------------------------- plan.yaml

@@ -1,11 +1,14 @@
-"""What a rule receives (:class:`PlanContext`) and what it reports (:class:`Finding`)."""
+"""What a rule receives (:class:`PlanContext`) and what it reports (:class:`Finding`, with
+an optional hint: :func:`did_you_mean`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from ..i18n import _
 from ..index import ActorRegistry, PlanIndex
 from ..loader import Plan
 from ..source import SourceFile
@@ -34,3 +37,20 @@ class PlanContext:
     def actors(self) -> ActorRegistry:
         assert self.plan.meta is not None
         return ActorRegistry(self.plan.meta.actors)
+
+
+def did_you_mean(choices: Sequence[str]) -> str:
+    """' (did you mean …?)' naming up to three ``choices``, or '' when there are none."""
+    if not choices:
+        return ""
+    if len(choices) == 1:
+        hint = _("(did you mean '{choice}'?)").format(choice=choices[0])
+    elif len(choices) == 2:
+        hint = _("(did you mean '{first}' or '{second}'?)").format(
+            first=choices[0], second=choices[1]
+        )
+    else:
+        hint = _("(did you mean '{first}' or '{second}' or '{third}'?)").format(
+            first=choices[0], second=choices[1], third=choices[2]
+        )
+    return " " + hint

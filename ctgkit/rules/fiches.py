@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..diagnostics import Severity
-from ..form import find_group, find_in_groups
+from ..form import find_group, find_in_groups, suggest_key
+from ..i18n import _, ngettext
 from ..index import NodeInfo, PlanIndex
 from ..loader import LoadedFiche
 from ..model import fold
 from ..source import SourceFile
-from .context import Finding, PlanContext
+from .context import Finding, PlanContext, did_you_mean
 from .registry import rule
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -46,49 +47,59 @@ class Citation:
 
 def citations(ctx: PlanContext) -> Iterator[Citation]:
     for loaded in ctx.plan.fiches:
-        fiche = loaded.fiche
-        for name in CODE_FIELDS:
-            values = fiche.objectives if name == "objectives" else getattr(fiche, name)
-            for position, value in enumerate(values):
-                code = value.code if name == "objectives" else value
-                yield Citation(loaded, name, position, code)
+        yield from fiche_citations(loaded)
 
 
-def suggest(index: PlanIndex, code: str, leaves_only: bool = False) -> str:
-    """' (did you mean …?)' with the closest codes of the plan, or ''."""
-    code = code.strip()
-    infos = index.leaves if leaves_only else index.order
-    first, last = code.split(".")[0], code.split(".")[-1]
-
-    def score(candidate: str) -> float:
-        # Similar spelling first; sharing the first and last segments breaks ties the way a
-        # reader would (1.d -> 1.1.d or 1.2.d rather than 5.1.d).
-        canonical = index.canonical(candidate)
-        ratio = _difflib().SequenceMatcher(None, code, candidate, autojunk=False).ratio()
-        bonus = 0.1 * (canonical.split(".")[0] == index.canonical(first))
-        return ratio + bonus + 0.05 * (canonical.split(".")[-1] == last)
-
-    scored = sorted(((score(info.code), info.code) for info in infos), key=lambda p: (-p[0], p[1]))
-    close = [candidate for value, candidate in scored[:3] if value >= 0.6]
-    if not close:
-        return ""
-    return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
+def fiche_citations(loaded: LoadedFiche) -> Iterator[Citation]:
+    fiche = loaded.fiche
+    for name in CODE_FIELDS:
+        values = fiche.objectives if name == "objectives" else getattr(fiche, name)
+        for position, value in enumerate(values):
+            code = value.code if name == "objectives" else value
+            yield Citation(loaded, name, position, code)
 
 
-def _resolved(ctx: PlanContext, fiche: LoadedFiche, name: str) -> list[tuple[Citation, NodeInfo]]:
-    """Citations of ``name`` in ``fiche`` that exist at the right level."""
-    index = ctx.index
-    wanted = CODE_FIELDS[name]
-    out = []
-    values = fiche.fiche.objectives if name == "objectives" else getattr(fiche.fiche, name)
-    for position, value in enumerate(values):
-        code = value.code if name == "objectives" else value
-        info = index.get(code) if index.well_formed(code) else None
-        if info is None:
-            continue
-        if (wanted is None and info.is_leaf) or info.level == wanted:
-            out.append((Citation(fiche, name, position, code), info))
-    return out
+def level_name(index: PlanIndex, level: int) -> str:
+    """What the plan calls ``level`` (0 for the top), or « level 4 » past its `niveaux`."""
+    if level < len(index.meta.levels):
+        return index.level_name(level)
+    return _("level {number}").format(number=level + 1)
+
+
+def candidates(index: PlanIndex, field: str) -> list[NodeInfo]:
+    """The nodes a code of ``field`` may name: leaves for objectives, else its level."""
+    wanted = CODE_FIELDS[field]
+    if wanted is None:
+        return index.leaves
+    return [info for info in index.order if info.level == wanted]
+
+
+def cited_keys(index: PlanIndex, fiche: LoadedFiche) -> set[str]:
+    """Canonical codes a fiche cites, in any field."""
+    return {index.canonical(cite.code) for cite in fiche_citations(fiche)}
+
+
+def close_to(index: PlanIndex, cite: Citation) -> list[str]:
+    """The codes ``cite`` may be a slip for: at its field's level, not already cited."""
+    return index.close_codes(
+        cite.code, candidates(index, cite.field), exclude=cited_keys(index, cite.fiche)
+    )
+
+
+def suggest(index: PlanIndex, cite: Citation) -> str:
+    """' (did you mean …?)' with the codes ``cite`` is close to, or ''."""
+    return did_you_mean(close_to(index, cite))
+
+
+def repeated(index: PlanIndex, cite: Citation) -> bool:
+    """The same code was cited earlier in the same field (CTG027 reports that)."""
+    earlier = (
+        c
+        for c in fiche_citations(cite.fiche)
+        if c.field == cite.field and c.position < cite.position
+    )
+    key = index.canonical(cite.code)
+    return any(index.canonical(c.code) == key for c in earlier)
 
 
 @rule("CTG021", "unknown-code", E, "A fiche cites a code that does not exist in the plan.")
@@ -97,48 +108,56 @@ def unknown_code(ctx: PlanContext) -> Iterator[Finding]:
     What: an axis, strategic objective or objective code, well formed, that no node of the
     strategy tree carries.
     Why: the action would count for no objective, and the plan's coverage would be wrong.
-    Example: `objectives: [4.4.a]` in a plan whose axis 4 has three strategic objectives.
+    A code is suggested only when the one written is a slip for it (punctuation, swapped or
+    missing characters), never a neighbour such as 3.2.c for 3.2.d.
+    Example: `objectifs: [4.4.a]` in a plan whose axis 4 has three strategic objectives.
     """
     index = ctx.index
     for cite in citations(ctx):
         if index.well_formed(cite.code) and index.get(cite.code) is None:
+            if repeated(index, cite):
+                continue
             yield Finding(
                 cite.source,
                 cite.path,
-                f"code '{cite.code}' does not exist in the plan"
-                f"{suggest(index, cite.code, leaves_only=cite.field == 'objectives')}",
+                _("code '{code}' does not exist in the plan").format(code=cite.code)
+                + suggest(index, cite),
             )
 
 
 @rule("CTG023", "wrong-level", E, "A code is cited in a field meant for another level.")
 def wrong_level(ctx: PlanContext) -> Iterator[Finding]:
     """
-    What: `objectives` must list leaf objectives (the level actions answer to), `axes` top-level
-    codes and `strategic_objectives` second-level codes.
+    What: `objectifs` must list leaf objectives (the level actions answer to), `axes` top-level
+    codes and `objectifs_stratégiques` second-level codes.
     Why: coverage counts leaves; an axis cited as an objective would hide which of its
     objectives the action really serves.
     """
     index = ctx.index
     for cite in citations(ctx):
-        info = index.get(cite.code) if index.well_formed(cite.code) else None
-        if info is None:
-            continue
+        info = index.get(cite.code)
+        if info is None or repeated(index, cite):
+            continue  # unknown (CTG020, CTG021), or said once already (CTG027)
         wanted = CODE_FIELDS[cite.field]
-        is_name = index.level_name(info.level)
+        is_name = level_name(index, info.level)
         if wanted is None and not info.is_leaf:
-            leaf_level = index.level_name(index.depth - 1)
             yield Finding(
                 cite.source,
                 cite.path,
-                f"'{cite.code}' is a code of level '{is_name}'; `objectifs` lists "
-                f"'{leaf_level}' codes (cite those under it)",
+                _(
+                    "'{code}' is a code of level '{level}'; `objectifs` lists '{leaf_level}' "
+                    "codes (cite those under it)"
+                ).format(
+                    code=cite.code, level=is_name, leaf_level=level_name(index, index.depth - 1)
+                ),
             )
         elif wanted is not None and info.level != wanted:
             yield Finding(
                 cite.source,
                 cite.path,
-                f"'{cite.code}' is a code of level '{is_name}'; `{cite.key}` lists "
-                f"'{index.level_name(wanted)}' codes",
+                _("'{code}' is a code of level '{level}'; `{key}` lists '{wanted}' codes").format(
+                    code=cite.code, level=is_name, key=cite.key, wanted=level_name(index, wanted)
+                ),
             )
 
 
@@ -153,54 +172,200 @@ def inconsistent_declaration(ctx: PlanContext) -> Iterator[Finding]:
     What: when a fiche declares axes (or strategic objectives), every one must have a cited
     objective under it, and every cited objective must sit under a declared one.
     Why: the form states the axis twice (as a header and through the codes); when they
-    disagree, one of them is a mistake.
+    disagree, one of them is a mistake. One mistake gives one error: a declared axis without
+    objectives and the one undeclared axis of the objectives are reported together.
     Example: fiche 2 of Civraisien 2019 declares axis A.3 but cites 4.3.f and 4.3.g, which
     belong to axis A.4.
     """
-    index = ctx.index
     for loaded in ctx.plan.fiches:
-        leaves = _resolved(ctx, loaded, "objectives")
-        for name in ("axes", "strategic_objectives"):
-            level = CODE_FIELDS[name]
-            assert level is not None
-            declared = _resolved(ctx, loaded, name)
-            if not declared:
-                continue
-            level_name = index.level_name(level)
-            declared_keys = {index.canonical(info.code) for _, info in declared}
-            cited_leaf_keys = {index.canonical(info.code) for _, info in leaves}
-            for cite, info in declared:
-                if leaves and not cited_leaf_keys & set(info.leaves):
-                    yield Finding(
-                        cite.source,
-                        cite.path,
-                        f"declares {level_name} {info.code} but cites no objective under it",
-                    )
-            # Cited objectives (and, for axes, declared strategic objectives) whose ancestor at
-            # this level is not declared; one finding per missing ancestor.
-            below: list[tuple[Citation, NodeInfo]] = list(leaves)
-            if name == "axes":
-                below += _resolved(ctx, loaded, "strategic_objectives")
-            missing: dict[str, list[tuple[Citation, NodeInfo]]] = {}
+        yield from _Declarations(ctx.index, loaded).findings()
+
+
+class _Declarations:
+    """The CTG024 check of one fiche, one finding per mistake.
+
+    A declared code under which nothing is cited and cited objectives under an undeclared
+    code are one mistake when they are the only two at that level (A.3 written for A.4): one
+    finding, at the declared code. An objective whose axis is not declared is reported at the
+    axis level only, not again for its strategic objective. What a code the fiche mistyped
+    (unknown, malformed, of another level: reported by CTG020, CTG021, CTG023) might have
+    meant is not reported again here.
+    """
+
+    def __init__(self, index: PlanIndex, loaded: LoadedFiche) -> None:
+        self.index = index
+        self.loaded = loaded
+        self.cited = cited_keys(index, loaded)
+        self.declared = {
+            name: [
+                (cite, index.get(cite.code))
+                for cite in fiche_citations(loaded)
+                if cite.field == name
+            ]
+            for name in CODE_FIELDS
+        }
+        self._meant: dict[tuple[str, int], list[NodeInfo] | None] = {}
+
+    def _close(self, cite: Citation) -> list[NodeInfo] | None:
+        """The nodes a citation naming no node may have meant; None: any node."""
+        where = (cite.field, cite.position)
+        if where not in self._meant:
+            codes = self.index.close_codes(
+                cite.code, candidates(self.index, cite.field), exclude=self.cited
+            )
+            nodes = [self.index.nodes[self.index.canonical(c)] for c in codes]
+            self._meant[where] = nodes or None
+        return self._meant[where]
+
+    def _leaves(self) -> list[tuple[Citation, NodeInfo]]:
+        return [(c, i) for c, i in self.declared["objectives"] if i is not None and i.is_leaf]
+
+    def _serves(self, target: NodeInfo) -> bool:
+        """Some citation of `objectifs` is, or may be once corrected, under ``target``."""
+        key = self.index.canonical(target.code)
+        for cite, info in self.declared["objectives"]:
+            if info is None:
+                close = self._close(cite)
+                if close is None or any(key in node.ancestors for node in close):
+                    return True
+            elif info.is_leaf:
+                if key in info.ancestors:
+                    return True
+            elif self.index.canonical(info.code) == key or key in info.ancestors:
+                return True  # a code of another level: CTG023
+            elif self.index.canonical(info.code) in target.ancestors:
+                return True
+        return False
+
+    def _excused(self, name: str) -> tuple[bool, set[str]]:
+        """What the mistyped codes of ``name`` may have meant: (anything, these codes)."""
+        level = CODE_FIELDS[name]
+        assert level is not None
+        keys: set[str] = set()
+        for cite, info in self.declared[name]:
+            if info is None:
+                close = self._close(cite)
+                if close is None:
+                    return True, keys
+                keys |= {self.index.canonical(node.code) for node in close}
+            elif info.level > level:
+                keys.add(info.ancestors[level])
+            elif info.level < level:
+                here = self.index.canonical(info.code)
+                keys |= {k for k, n in self.index.nodes.items() if here in n.ancestors}
+        return False, keys
+
+    def _at_level(self, name: str) -> list[tuple[Citation, NodeInfo]]:
+        level = CODE_FIELDS[name]
+        return [(c, i) for c, i in self.declared[name] if i is not None and i.level == level]
+
+    def findings(self) -> Iterator[Finding]:
+        index = self.index
+        leaves = self._leaves()
+        axes = self._at_level("axes")
+        strategic = self._at_level("strategic_objectives")
+        cites = bool(self.declared["objectives"])  # without any, CTG026 says it once
+        unserved_strategic = [(c, i) for c, i in strategic if cites and not self._serves(i)]
+        unserved_keys = {index.canonical(i.code) for _, i in unserved_strategic}
+        reported_axes: set[str] = set()
+        if axes:
+            # Objectives, and declared strategic objectives (unless unserved: reported below),
+            # under an axis the fiche does not declare.
+            below = leaves + [
+                (c, i) for c, i in strategic if index.canonical(i.code) not in unserved_keys
+            ]
+            unserved_axes = [(c, i) for c, i in axes if cites and not self._serves(i)]
+            reported_axes = {index.canonical(i.code) for _, i in unserved_axes}
+            yield from self._level("axes", unserved_axes, below)
+        if strategic:
+            # An objective whose axis is not declared was reported at the axis level.
+            declared_axes = {index.canonical(i.code) for _, i in axes}
+            below = [
+                (c, i)
+                for c, i in leaves
+                if not axes or (i.ancestors and i.ancestors[0] in declared_axes)
+            ]
+            unserved = [
+                (c, i)
+                for c, i in unserved_strategic
+                if not (i.ancestors and i.ancestors[0] in reported_axes)
+            ]
+            yield from self._level("strategic_objectives", unserved, below)
+
+    def _level(
+        self,
+        name: str,
+        unserved: list[tuple[Citation, NodeInfo]],
+        below: list[tuple[Citation, NodeInfo]],
+    ) -> Iterator[Finding]:
+        index = self.index
+        level = CODE_FIELDS[name]
+        assert level is not None
+        name_of_level = level_name(index, level)
+        declared_keys = {index.canonical(i.code) for _, i in self._at_level(name)}
+        anything, excused = self._excused(name)
+        missing: dict[str, list[tuple[Citation, NodeInfo]]] = {}
+        if not anything:
             for cite, info in below:
-                if len(info.ancestors) > level and info.ancestors[level] not in declared_keys:
-                    missing.setdefault(info.ancestors[level], []).append((cite, info))
-            for ancestor_key, cited in missing.items():
-                ancestor = index.nodes[ancestor_key]
-                codes = ", ".join(info.code for _, info in cited)
-                first = cited[0][0]
-                yield Finding(
-                    first.source,
-                    first.path,
-                    f"{codes} belong{'s' if len(cited) == 1 else ''} to {level_name} "
-                    f"{ancestor.code}, which the fiche does not declare in `{KEYS[name]}`",
-                )
+                if len(info.ancestors) > level:
+                    ancestor = info.ancestors[level]
+                    if ancestor not in declared_keys and ancestor not in excused:
+                        missing.setdefault(ancestor, []).append((cite, info))
+        if len(unserved) == 1 and len(missing) == 1:
+            # One mistake: the declared code was written for the one that is missing.
+            cite, info = unserved[0]
+            ((ancestor_key, cited),) = missing.items()
+            yield Finding(
+                cite.source,
+                cite.path,
+                ngettext(
+                    "declares {level} {code} but cites no objective under it; {codes} belongs "
+                    "to {level} {ancestor}, which it does not declare (did you mean "
+                    "'{ancestor}'?)",
+                    "declares {level} {code} but cites no objective under it; {codes} belong "
+                    "to {level} {ancestor}, which it does not declare (did you mean "
+                    "'{ancestor}'?)",
+                    len(cited),
+                ).format(
+                    level=name_of_level,
+                    code=info.code,
+                    codes=", ".join(i.code for _, i in cited),
+                    ancestor=index.nodes[ancestor_key].code,
+                ),
+            )
+            return
+        for cite, info in unserved:
+            yield Finding(
+                cite.source,
+                cite.path,
+                _("declares {level} {code} but cites no objective under it").format(
+                    level=name_of_level, code=info.code
+                ),
+            )
+        for ancestor_key, cited in missing.items():
+            first = cited[0][0]
+            yield Finding(
+                first.source,
+                first.path,
+                ngettext(
+                    "{codes} belongs to {level} {ancestor}, which the fiche does not declare "
+                    "in `{key}`",
+                    "{codes} belong to {level} {ancestor}, which the fiche does not declare "
+                    "in `{key}`",
+                    len(cited),
+                ).format(
+                    codes=", ".join(i.code for _, i in cited),
+                    level=name_of_level,
+                    ancestor=index.nodes[ancestor_key].code,
+                    key=KEYS[name],
+                ),
+            )
 
 
 @rule("CTG025", "quoted-text-mismatch", E, "The text a fiche quotes is not its code's text.")
 def quoted_text_mismatch(ctx: PlanContext) -> Iterator[Finding]:
     """
-    What: a fiche cites `{code, text}` and the text is not the plan's title for that code.
+    What: a fiche cites `{code, texte}` and the text is not the plan's title for that code.
     Why: the form repeats each objective's text next to its code; when they disagree, the code
     is usually the mistake, and the message names the objective whose text it is.
     Example: fiche 17 of Civraisien 2019 cites 5.2.f with the text of 5.1.g.
@@ -220,12 +385,16 @@ def quoted_text_mismatch(ctx: PlanContext) -> Iterator[Finding]:
             owner = next(
                 (o for o, t in folded_titles if o is not info and _similar(quoted, t)), None
             )
-            where = f"; it is the text of {owner.code}" if owner else ""
-            yield Finding(
-                loaded.source,
-                ("objectifs", position, "texte"),
-                f"the text quoted for {ref.code} is not that objective's text{where}",
-            )
+            if owner is None:
+                message = _("the text quoted for {code} is not that objective's text").format(
+                    code=ref.code
+                )
+            else:
+                message = _(
+                    "the text quoted for {code} is not that objective's text; "
+                    "it is the text of {owner}"
+                ).format(code=ref.code, owner=owner.code)
+            yield Finding(loaded.source, ("objectifs", position, "texte"), message)
 
 
 def _similar(a: str, b: str) -> bool:
@@ -240,14 +409,21 @@ def _similar(a: str, b: str) -> bool:
 @rule("CTG026", "no-objectives", W, "A fiche cites no objective.")
 def no_objectives(ctx: PlanContext) -> Iterator[Finding]:
     """
-    What: a fiche with an empty `objectives` list.
+    What: a fiche with an empty `objectifs` list.
     Why: an action that serves no objective is outside the strategy; coverage lists it apart.
+    Not reported when `objectifs` is there but could not be read: its own error says why.
     """
     for loaded in ctx.plan.fiches:
-        if not loaded.fiche.objectives:
-            yield Finding(
-                loaded.source, ("numéro",), f"fiche {loaded.fiche.number} cites no objective"
-            )
+        if loaded.fiche.objectives:
+            continue
+        data = loaded.source.data
+        if isinstance(data, dict) and data.get("objectifs"):
+            continue  # written, but invalid: CTG010/CTG011 already report it
+        yield Finding(
+            loaded.source,
+            ("numéro",),
+            _("fiche {number} cites no objective").format(number=loaded.fiche.number),
+        )
 
 
 @rule("CTG027", "duplicate-citation", W, "A fiche cites the same code twice.")
@@ -261,7 +437,11 @@ def duplicate_citation(ctx: PlanContext) -> Iterator[Finding]:
     for cite in citations(ctx):
         key = (id(cite.fiche), cite.field, index.canonical(cite.code))
         if key in seen:
-            yield Finding(cite.source, cite.path, f"'{cite.code}' is already cited in `{cite.key}`")
+            yield Finding(
+                cite.source,
+                cite.path,
+                _("'{code}' is already cited in `{key}`").format(code=cite.code, key=cite.key),
+            )
         else:
             seen[key] = cite
 
@@ -269,7 +449,7 @@ def duplicate_citation(ctx: PlanContext) -> Iterator[Finding]:
 @rule("CTG030", "duplicate-fiche-number", E, "Two fiches have the same number.")
 def duplicate_fiche_number(ctx: PlanContext) -> Iterator[Finding]:
     """
-    What: two files under fiches/ declare the same `number`.
+    What: two files under fiches/ declare the same `numéro`.
     Why: fiches are cited, linked and listed by number.
     """
     first: dict[str, LoadedFiche] = {}
@@ -279,7 +459,9 @@ def duplicate_fiche_number(ctx: PlanContext) -> Iterator[Finding]:
             yield Finding(
                 loaded.source,
                 ("numéro",),
-                f"fiche number {number} is already used by {first[number].source.display}",
+                _("fiche number {number} is already used by {file}").format(
+                    number=number, file=first[number].source.display
+                ),
             )
         else:
             first[number] = loaded
@@ -288,7 +470,7 @@ def duplicate_fiche_number(ctx: PlanContext) -> Iterator[Finding]:
 @rule("CTG031", "unknown-linked-fiche", E, "A link points to a fiche that does not exist.")
 def unknown_linked_fiche(ctx: PlanContext) -> Iterator[Finding]:
     """
-    What: `linked_fiches` names a number no fiche of the plan has.
+    What: `fiches_liées` names a number no fiche of the plan has.
     Not reported while some fiche file of the plan cannot be read: the missing number may be
     that file's, and its own error is already reported.
     """
@@ -301,16 +483,18 @@ def unknown_linked_fiche(ctx: PlanContext) -> Iterator[Finding]:
                 yield Finding(
                     loaded.source,
                     ("fiches_liées", position),
-                    f"linked fiche {number} does not exist in this plan",
+                    _("linked fiche {number} does not exist in this plan").format(number=number),
                 )
             elif number.strip() == loaded.fiche.number.strip():
-                yield Finding(loaded.source, ("fiches_liées", position), "a fiche links to itself")
+                yield Finding(
+                    loaded.source, ("fiches_liées", position), _("a fiche links to itself")
+                )
 
 
 @rule("CTG032", "unknown-programme", E, "A document link names a programme the plan lacks.")
 def unknown_programme(ctx: PlanContext) -> Iterator[Finding]:
     """
-    What: `documents[].programme` is not the `short_name` (or `name`) of one of the plan's
+    What: `documents[].programme` is not the `sigle` (or `nom`) of one of the plan's
     `programmes`.
     Why: links to the CLS or the PCAET are rendered with the programme's full name.
     """
@@ -325,7 +509,9 @@ def unknown_programme(ctx: PlanContext) -> Iterator[Finding]:
                 yield Finding(
                     loaded.source,
                     ("documents", position, "programme"),
-                    f"programme '{document.programme}' is not declared in plan.yaml `programmes`",
+                    _("programme '{programme}' is not declared in plan.yaml `programmes`").format(
+                        programme=document.programme
+                    ),
                 )
 
 
@@ -342,37 +528,42 @@ def end_before_start(ctx: PlanContext) -> Iterator[Finding]:
             yield Finding(
                 loaded.source,
                 ("fin",),
-                f"fiche ends in {fiche.end}, before it starts in {fiche.start}",
+                _("fiche ends in {end}, before it starts in {start}").format(
+                    end=fiche.end, start=fiche.start
+                ),
             )
 
 
 @rule("CTG041", "outside-period", W, "A fiche starts or ends outside the convention period.")
 def outside_period(ctx: PlanContext) -> Iterator[Finding]:
     """
-    What: `début` before the period's start, or `fin` after its end (plans without a period
-    are not checked).
+    What: `début` before the period's start, or `fin` after its end (plans without a period,
+    or whose period ends before it starts, are not checked).
     Why: often true of real plans (an action planned beyond the convention), so a warning;
     worth a look when the period is renewed.
     """
     meta = ctx.plan.meta
     assert meta is not None
     period = meta.period
-    if period is None:
-        return
+    if period is None or period.end < period.start:
+        return  # no period, or one that ends before it starts (CTG042)
     for loaded in ctx.plan.fiches:
         fiche = loaded.fiche
         if fiche.start is not None and fiche.start.year < period.start:
             yield Finding(
                 loaded.source,
                 ("début",),
-                f"starts in {fiche.start}, before the convention period "
-                f"{period.start}-{period.end}",
+                _("starts in {start}, before the convention period {first}-{last}").format(
+                    start=fiche.start, first=period.start, last=period.end
+                ),
             )
         if fiche.end is not None and fiche.end.year > period.end:
             yield Finding(
                 loaded.source,
                 ("fin",),
-                f"ends in {fiche.end}, after the convention period {period.start}-{period.end}",
+                _("ends in {end}, after the convention period {first}-{last}").format(
+                    end=fiche.end, first=period.start, last=period.end
+                ),
             )
 
 
@@ -391,38 +582,54 @@ def unknown_choice(ctx: PlanContext) -> Iterator[Finding]:
     for form_field in form.fields:
         if form_field.kind != "choix multiples" or not form_field.groups:
             continue
-        groups = [g for g, _ in form_field.groups]
-        items = [item for _, values in form_field.groups for item in values]
+        groups = [g for g, _items in form_field.groups]
+        items = [item for _group, values in form_field.groups for item in values]
         for loaded in ctx.plan.fiches:
             ticked = getattr(loaded.fiche, form_field.attr) or {}
+            # Never propose a group or an item the fiche already has.
+            present = {fold(g) for g in ticked}
+            chosen = {fold(label) for labels in ticked.values() for label in labels}
             for group_label, labels in ticked.items():
                 group = find_group(form_field, group_label)
                 if group is None:
-                    close = _difflib().get_close_matches(group_label, groups, n=1, cutoff=0.5)
-                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    close = _close_label(group_label, groups, present)
                     yield Finding(
                         loaded.source,
                         (form_field.key, group_label),
-                        f"unknown group '{group_label}' in `{form_field.key}`{hint}",
+                        _("unknown group '{group}' in `{key}`").format(
+                            group=group_label, key=form_field.key
+                        )
+                        + did_you_mean(close),
                         key=True,
                     )
                     continue
                 for position, label in enumerate(labels):
                     found = find_in_groups(form_field, label)
                     if found is None:
-                        close = _difflib().get_close_matches(label, items, n=1, cutoff=0.5)
-                        hint = f" (did you mean '{close[0]}'?)" if close else ""
+                        close = _close_label(label, items, chosen)
                         yield Finding(
                             loaded.source,
                             (form_field.key, group_label, position),
-                            f"'{label}' is not an item of `{form_field.key}`{hint}",
+                            _("'{item}' is not an item of `{key}`").format(
+                                item=label, key=form_field.key
+                            )
+                            + did_you_mean(close),
                         )
                     elif found[0] != group:
                         yield Finding(
                             loaded.source,
                             (form_field.key, group_label, position),
-                            f"'{found[1]}' belongs to the group '{found[0]}', not '{group}'",
+                            _("'{item}' belongs to the group '{group}', not '{other}'").format(
+                                item=found[1], group=found[0], other=group
+                            ),
                         )
+
+
+def _close_label(typed: str, labels: list[str], exclude: set[str]) -> list[str]:
+    """The one label of a grid ``typed`` is close to (case and accents aside), or none."""
+    folded = {fold(label): label for label in labels if fold(label) not in exclude}
+    close = _difflib().get_close_matches(fold(typed), list(folded), n=1, cutoff=0.75)
+    return [folded[close[0]]] if close else []
 
 
 @rule("CTG033", "unknown-actor", W, "A pilote or partenaire is not in the plan's actors.")
@@ -442,15 +649,19 @@ def unknown_actor(ctx: PlanContext) -> Iterator[Finding]:
             ("pilotes", loaded.fiche.pilotes),
             ("partenaires", loaded.fiche.partners),
         ):
+            named = [registry.find(name) for name in names]
             for position, name in enumerate(names):
-                if registry.find(name) is None:
-                    close = registry.suggest(name)
-                    hint = f" (did you mean '{close}'?)" if close else ""
+                if named[position] is None:
+                    # Never propose an actor the list already names.
+                    close = registry.suggest(name, exclude=[a for a in named if a is not None])
                     yield Finding(
                         loaded.source,
                         (key, position),
-                        f"'{name}' is not an actor of the plan (add it to `acteurs` in "
-                        f"plan.yaml, or to the `autres_noms` of an actor){hint}",
+                        _(
+                            "'{name}' is not an actor of the plan (add it to `acteurs` in "
+                            "plan.yaml, or to the `autres_noms` of an actor)"
+                        ).format(name=name)
+                        + did_you_mean([close] if close else []),
                     )
 
 
@@ -475,12 +686,12 @@ def unknown_gap_field(ctx: PlanContext) -> Iterator[Finding]:
     for loaded in ctx.plan.fiches:
         for position, gap in enumerate(loaded.fiche.gaps):
             if gap.field is not None and gap.field not in form.by_key:
-                from ..loader import suggest_key
-
                 close = suggest_key(gap.field, keys)
-                hint = f" (did you mean '{close}'?)" if close else ""
                 yield Finding(
                     loaded.source,
                     ("lacunes", position, "champ"),
-                    f"'{gap.field}' is not a field of the form '{form.name}'{hint}",
+                    _("'{field}' is not a field of the form '{form}'").format(
+                        field=gap.field, form=form.name
+                    )
+                    + did_you_mean([close] if close else []),
                 )

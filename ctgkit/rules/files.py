@@ -55,7 +55,7 @@ declare(
     E,
     "A key appears twice in the same mapping.",
     """
-    What: the same field written twice, e.g. two `end:` lines in one fiche.
+    What: the same field written twice, e.g. two `fin:` lines in one fiche.
     Why: YAML would silently keep one of the two values; which one the author meant is unknown.
     """,
 )

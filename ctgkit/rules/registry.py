@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Severity
+from ..i18n import _
 
 if TYPE_CHECKING:
     from .context import Finding, PlanContext
@@ -76,13 +77,15 @@ def find(code_or_name: str) -> Rule | None:
 
 
 def as_table() -> list[dict[str, Any]]:
+    """Every rule, sorted by code; summary and doc in the user's language (code, name and
+    severity are tokens, never translated)."""
     return [
         {
             "code": r.code,
             "name": r.name,
             "severity": r.severity.value,
-            "summary": r.summary,
-            "doc": r.doc,
+            "summary": _(r.summary),
+            "doc": _(r.doc) if r.doc else "",
         }
         for r in sorted(RULES.values(), key=lambda r: r.code)
     ]
