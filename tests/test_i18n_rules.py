@@ -175,12 +175,13 @@ def test_rules_summaries_are_french_by_default(monkeypatch: pytest.MonkeyPatch) 
     assert sorted(rows) == sorted(RULES)
     assert rows["CTG021"] == [
         "CTG021",
-        "error",
+        "erreur",
         "unknown-code",
         "Une fiche cite un code qui n'existe pas dans le plan.",
     ]
+    words = {"error": "erreur", "warning": "avertissement"}
     for code, (_code, severity, name, summary) in rows.items():
-        assert (severity, name) == (RULES[code].severity.value, RULES[code].name)
+        assert (severity, name) == (words[RULES[code].severity.value], RULES[code].name)
         assert summary != RULES[code].summary, code
     monkeypatch.setenv("CTG_LANG", "en")
     english = invoke("rules").stdout.splitlines()
@@ -204,7 +205,7 @@ def test_rule_docs_are_french_and_keep_their_examples(monkeypatch: pytest.Monkey
     monkeypatch.setenv("CTG_LANG", "fr")
     shown = invoke("rules", "CTG024").stdout
     assert "Quoi : quand une fiche déclare des axes" in shown
-    assert shown.startswith("CTG024 inconsistent-declaration (error)\n")
+    assert shown.startswith("CTG024 inconsistent-declaration (erreur)\n")
 
 
 # --------------------------------------------------------------------------- form and dates
