@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, fields
@@ -24,11 +25,16 @@ __all__ = [
 ]
 
 
-def validate(plan: str | os.PathLike[str] | Plan, ignore: Collection[str] = ()) -> list[Diagnostic]:
-    """Every problem of a plan (a path or an already loaded :class:`Plan`), sorted."""
+def validate(
+    plan: str | os.PathLike[str] | Plan,
+    ignore: Collection[str] = (),
+    today: datetime.date | None = None,
+) -> list[Diagnostic]:
+    """Every problem of a plan (a path or an already loaded :class:`Plan`), sorted.
+    ``today`` fixes the date the follow-up rules compare with (default: the clock)."""
     if not isinstance(plan, Plan):
         plan = load_plan(plan)
-    return run_checks(plan, ignore)
+    return run_checks(plan, ignore, today)
 
 
 def find_plans(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -67,9 +73,11 @@ def _walk_plans(folder: Path) -> list[Path]:
     return sorted(plans)
 
 
-def _validate_one(path: Path, ignore: Collection[str]) -> list[Diagnostic]:
+def _validate_one(
+    path: Path, ignore: Collection[str], today: datetime.date | None = None
+) -> list[Diagnostic]:
     try:
-        return validate(path, ignore)
+        return validate(path, ignore, today)
     except NotAPlanError as exc:  # removed between discovery and loading
         return [Diagnostic(str(path), 1, 1, "CTG004", _error(), str(exc))]
 
@@ -81,12 +89,15 @@ def _error():  # late import keeps this module light
 
 
 def validate_paths(
-    plans: Sequence[Path], ignore: Collection[str] = (), jobs: int | None = None
+    plans: Sequence[Path],
+    ignore: Collection[str] = (),
+    jobs: int | None = None,
+    today: datetime.date | None = None,
 ) -> Iterator[tuple[Path, list[Diagnostic]]]:
     """Validate many plans, in order, using several processes when it pays."""
     from .parallel import ordered_map
 
-    yield from ordered_map(_validate_one, plans, (frozenset(ignore),), jobs=jobs)
+    yield from ordered_map(_validate_one, plans, (frozenset(ignore), today), jobs=jobs)
 
 
 @dataclass

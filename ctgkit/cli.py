@@ -243,6 +243,32 @@ JobsOpt = Annotated[
 ]
 
 
+def _today(value: str | None):  # noqa: ANN202
+    """--today YYYY-MM-DD, as a date."""
+    if value is None:
+        return None
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            _("expected a day such as 2026-11-30, got '{value}'").format(value=value)
+        ) from None
+
+
+TodayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--today",
+        metavar="YYYY-MM-DD",
+        callback=_today,
+        help="Take this day as today for the follow-up checks (reproducible runs).",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def validate(
     paths: PathsArg,
@@ -253,6 +279,7 @@ def validate(
     ignore: IgnoreOpt = None,
     config: ConfigOpt = None,
     jobs: JobsOpt = None,
+    today: TodayOpt = None,
 ) -> None:
     """Report every problem in the plans as file:line:col: severity CODE message.
 
@@ -273,7 +300,7 @@ def validate(
     plans = _plans(paths)
     collected = []
     with progress(len(plans), "Validating") as advance:
-        for _plan, diagnostics in validate_paths(plans, ignore_codes, jobs=jobs):
+        for _plan, diagnostics in validate_paths(plans, ignore_codes, jobs=jobs, today=today):
             collected.extend(diagnostics)
             advance()
     collected = sort_diagnostics(collected)
