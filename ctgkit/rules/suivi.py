@@ -159,9 +159,7 @@ def follow_up_outside_period(ctx: PlanContext) -> Iterator[Finding]:
                         _(
                             "measure dated {date}, outside the convention period {start}-{end} "
                             "(measures are accepted until {last})"
-                        ).format(
-                            date=measure.date, start=period.start, end=period.end, last=last
-                        ),
+                        ).format(date=measure.date, start=period.start, end=period.end, last=last),
                     )
             for year in indicator.targets:
                 if not period.start <= year <= period.end:
