@@ -131,14 +131,19 @@ def render_text(bilans: list[PlanBilan]) -> str:
             lines.append(_("Every fiche has news for {year}.").format(year=bilan.year))
         no_fiche = [o for o in bilan.neglected if o.reason == "no-fiche"]
         no_progress = [o for o in bilan.neglected if o.reason == "no-progress"]
-        lines.append(
-            _("Objectives served by no fiche: {n}").format(n=len(no_fiche))
-            + (": " + ", ".join(o.code for o in no_fiche) if no_fiche else "")
-        )
-        if bilan.has_follow_up:
+        if no_fiche:
             lines.append(
-                _("Objectives whose fiches have not progressed: {n}").format(n=len(no_progress))
-                + (": " + ", ".join(o.code for o in no_progress) if no_progress else "")
+                _("Objectives served by no fiche ({n}): {codes}").format(
+                    n=len(no_fiche), codes=", ".join(o.code for o in no_fiche)
+                )
+            )
+        else:
+            lines.append(_("Every objective is served by a fiche."))
+        if bilan.has_follow_up and no_progress:
+            lines.append(
+                _("Objectives whose fiches have not progressed ({n}): {codes}").format(
+                    n=len(no_progress), codes=", ".join(o.code for o in no_progress)
+                )
             )
         if bilan.evaluation is not None:
             tally: dict[str, int] = {}
