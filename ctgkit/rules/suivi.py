@@ -68,11 +68,6 @@ def is_numeric(indicator: Any) -> bool:
     )
 
 
-def is_percent(indicator: Any) -> bool:
-    unit = (indicator.unit or "").strip().casefold()
-    return unit in {"%", "pourcentage", "pourcent", "pour cent", "percent"}
-
-
 def months_between(start: dt.date, end: dt.date) -> float:
     """Whole months from ``start`` to ``end`` (fractional by days), negative if earlier."""
     months = (end.year - start.year) * 12 + end.month - start.month
@@ -209,13 +204,12 @@ def not_a_number(ctx: PlanContext) -> Iterator[Finding]:
                     )
 
 
-@rule("CTG062", "percentage-out-of-range", E, "A percentage is below 0 or over 100.")
-def percentage_out_of_range(ctx: PlanContext) -> Iterator[Finding]:
+@rule("CTG062", "progress-out-of-range", E, "A fiche's progress is below 0 or over 100 %.")
+def progress_out_of_range(ctx: PlanContext) -> Iterator[Finding]:
     """
-    What: a follow-up entry's `avancement` below 0 or over 100, or a value of an indicator
-    whose `unité` is `%` over 100 (or below 0).
-    Why: progress is a share of the action done; 120 % is a slip (12 %? 100 %?). A rate
-    that can truly exceed 100 (a growth) is better written with another unit (« points »).
+    What: a follow-up entry's `avancement` below 0 or over 100.
+    Why: progress is the share of the action done, in %; 120 is a slip (12? 100?).
+    Indicator values in % are not limited: a rate can exceed 100 (an occupancy, a growth).
     Example: `avancement: 150`.
     """
     for loaded in ctx.plan.fiches:
@@ -228,19 +222,6 @@ def percentage_out_of_range(ctx: PlanContext) -> Iterator[Finding]:
                         value=f"{entry.progress:g}"
                     ),
                 )
-        for index, indicator in _indicators(loaded):
-            if not is_percent(indicator):
-                continue
-            for path, value, _what in _values(indicator):
-                number = as_number(value)
-                if number is not None and not 0 <= number <= 100:
-                    yield Finding(
-                        loaded.source,
-                        ("indicateurs", index, *path),
-                        _("{value} % is not between 0 and 100 % (indicator '{label}')").format(
-                            value=f"{number:g}", label=indicator.label
-                        ),
-                    )
 
 
 @rule(
