@@ -56,16 +56,12 @@ def is_qualitative(indicator: Any) -> bool:
 
 
 def is_numeric(indicator: Any) -> bool:
-    """Its values must be numbers: it has a unit (not a qualitative one), or a number as
-    baseline or target."""
+    """Its values must be numbers: its unit is not a qualitative one, and at least one of
+    its values (baseline, targets, measures) is a number. A series written wholly in words
+    is qualitative."""
     if is_qualitative(indicator):
         return False
-    if indicator.unit is not None and indicator.unit.strip():
-        return True
-    return any(
-        isinstance(v, int | float)
-        for v in (indicator.baseline, indicator.target, *indicator.targets.values())
-    )
+    return any(as_number(value) is not None for _path, value, _what in _values(indicator))
 
 
 def months_between(start: dt.date, end: dt.date) -> float:
@@ -168,16 +164,15 @@ def follow_up_outside_period(ctx: PlanContext) -> Iterator[Finding]:
                     )
 
 
-@rule("CTG061", "not-a-number", E, "An indicator value is not a number though its unit is.")
+@rule("CTG061", "not-a-number", E, "An indicator value is text in a series of numbers.")
 def not_a_number(ctx: PlanContext) -> Iterator[Finding]:
     """
-    What: a baseline, target or measure that is text where the indicator counts something:
-    it has a `unité` (places, familles, %, jours…) or a number as baseline or target.
-    `12,5`, `65 %` and `1 200` are read as numbers. An indicator whose `unité` is `texte`
-    or `qualitatif` takes words.
+    What: a baseline, target or measure written in words in an indicator whose other values
+    are numbers. `12,5`, `65 %` and `1 200` are read as numbers. An indicator whose values
+    are all words, or whose `unité` is `texte` or `qualitatif`, is qualitative: any text.
     Why: the bilan compares each measure with the baseline and the target and draws the
     series; a value like « en hausse » or « 12 familles » cannot be placed on it.
-    Example: `mesures: [{date: 2022, valeur: une dizaine}]` for an indicator in `familles`.
+    Example: `mesures: [{date: 2021, valeur: 150}, {date: 2022, valeur: une dizaine}]`.
     """
     for loaded in ctx.plan.fiches:
         for index, indicator in _indicators(loaded):
@@ -193,8 +188,8 @@ def not_a_number(ctx: PlanContext) -> Iterator[Finding]:
                         )
                         if indicator.unit
                         else _(
-                            "'{value}' is not a number, and the indicator '{label}' has numbers "
-                            "as baseline or target (write a number such as 12 or 12.5)"
+                            "'{value}' is not a number, and the other values of the indicator "
+                            "'{label}' are numbers (write a number such as 12 or 12.5)"
                         )
                     )
                     yield Finding(
