@@ -10,6 +10,8 @@ For each size N: generate (once, cached) a corpus of N plans shaped like civrais
   loader, in one process;
 - ``ctg validate DIR``;
 - ``ctg coverage DIR --format json`` (stdout to a file);
+- ``ctg bilan DIR --format json`` (stdout to a file; the corpus has no follow-up, so this
+  is load, check and the bilan of every fiche « aucun suivi »);
 - ``ctg render DIR --format html -o TMPDIR``.
 
 Each run is timed (wall clock, time.perf_counter), its CPU time taken from wait4 (the
@@ -214,24 +216,24 @@ def check_validate(n: int):
     return check
 
 
-def check_coverage(n: int):
+def check_coverage(n: int, what: str = "ctg coverage --format json"):
     def check(out: Path, err: Path) -> None:
         size = out.stat().st_size
         if size < 200 * MB:
             try:
                 data = json.loads(out.read_bytes())
             except ValueError as exc:
-                raise BenchError(f"ctg coverage --format json: not JSON ({exc})") from None
+                raise BenchError(f"{what}: not JSON ({exc})") from None
             plans = data.get("plans") if isinstance(data, dict) else None
             if not isinstance(plans, list) or len(plans) != n:
-                raise BenchError(f"ctg coverage --format json: expected {n} plans in 'plans'")
+                raise BenchError(f"{what}: expected {n} plans in 'plans'")
         else:
             with open(out, "rb") as handle:
                 head = handle.read(1)
                 handle.seek(-2, os.SEEK_END)
                 tail = handle.read().strip()
             if head != b"{" or tail != b"}":
-                raise BenchError("ctg coverage --format json: output is not a JSON object")
+                raise BenchError(f"{what}: output is not a JSON object")
 
     return check
 
@@ -289,11 +291,12 @@ def prepare_corpus(n: int, corpus_dir: Path) -> Corpus:
 # --------------------------------------------------------------------------- benchmark
 
 
-COMMANDS = ("floor", "validate", "coverage", "render")
+COMMANDS = ("floor", "validate", "coverage", "bilan", "render")
 LABELS = {
     "floor": "floor (C safe loader, 1 process)",
     "validate": "ctg validate",
     "coverage": "ctg coverage --format json",
+    "bilan": "ctg bilan --format json",
     "render": "ctg render --format html",
 }
 
@@ -346,6 +349,9 @@ def bench_size(corpus: Corpus, repeat: int, work: Path, log, quiet_wait: float =
             elif command == "coverage":
                 argv = [*ctg, "coverage", target, "--format", "json"]
                 check = check_coverage(corpus.n)
+            elif command == "bilan":
+                argv = [*ctg, "bilan", target, "--format", "json"]
+                check = check_coverage(corpus.n, LABELS["bilan"])
             else:
                 outdir = work / "site"
                 shutil.rmtree(outdir, ignore_errors=True)

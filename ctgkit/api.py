@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .checking import run_checks
 from .coverage_model import PlanCoverage
@@ -13,9 +15,15 @@ from .diagnostics import Diagnostic
 from .i18n import _
 from .loader import NotAPlanError, Plan, is_plan_dir, load_plan
 
+if TYPE_CHECKING:
+    from .suivi import PlanBilan
+
 __all__ = [
     "NotAPlanError",
     "Plan",
+    "bilan",
+    "bilan_documents",
+    "bilan_paths",
     "find_plans",
     "load_plan",
     "render",
@@ -25,11 +33,16 @@ __all__ = [
 ]
 
 
-def validate(plan: str | os.PathLike[str] | Plan, ignore: Collection[str] = ()) -> list[Diagnostic]:
-    """Every problem of a plan (a path or an already loaded :class:`Plan`), sorted."""
+def validate(
+    plan: str | os.PathLike[str] | Plan,
+    ignore: Collection[str] = (),
+    today: datetime.date | None = None,
+) -> list[Diagnostic]:
+    """Every problem of a plan (a path or an already loaded :class:`Plan`), sorted.
+    ``today`` fixes the date the follow-up rules compare with (default: the clock)."""
     if not isinstance(plan, Plan):
         plan = load_plan(plan)
-    return run_checks(plan, ignore)
+    return run_checks(plan, ignore, today)
 
 
 def find_plans(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -72,9 +85,11 @@ def _walk_plans(folder: Path) -> list[Path]:
     return sorted(plans)
 
 
-def _validate_one(path: Path, ignore: Collection[str]) -> list[Diagnostic]:
+def _validate_one(
+    path: Path, ignore: Collection[str], today: datetime.date | None = None
+) -> list[Diagnostic]:
     try:
-        return validate(path, ignore)
+        return validate(path, ignore, today)
     except NotAPlanError as exc:  # removed between discovery and loading
         return [Diagnostic(str(path), 1, 1, "CTG004", _error(), str(exc))]
 
@@ -86,12 +101,15 @@ def _error():  # late import keeps this module light
 
 
 def validate_paths(
-    plans: Sequence[Path], ignore: Collection[str] = (), jobs: int | None = None
+    plans: Sequence[Path],
+    ignore: Collection[str] = (),
+    jobs: int | None = None,
+    today: datetime.date | None = None,
 ) -> Iterator[tuple[Path, list[Diagnostic]]]:
     """Validate many plans, in order, using several processes when it pays."""
     from .parallel import ordered_map
 
-    yield from ordered_map(_validate_one, plans, (frozenset(ignore),), jobs=jobs)
+    yield from ordered_map(_validate_one, plans, (frozenset(ignore), today), jobs=jobs)
 
 
 @dataclass
@@ -245,3 +263,130 @@ def render_paths(
         for slug, names in staged:
             written.extend(staging.publish(slug, names))
     return written
+
+
+# ------------------------------------------------------------------------- bilan
+
+
+def bilan(
+    plan: str | os.PathLike[str] | Plan,
+    year: int | None = None,
+    *,
+    today: datetime.date | None = None,
+    ignore: Collection[str] = (),
+) -> PlanBilan:
+    """The yearly bilan of a plan (a path or a loaded :class:`Plan`) for ``year`` (default:
+    this year, within the plan's period). Raises :class:`PlanHasErrors` for a plan with
+    errors: a bilan is computed from checked follow-up only."""
+    from .suivi import compute
+
+    if not isinstance(plan, Plan):
+        plan = load_plan(plan)
+    _errors(run_checks(plan, ignore, today), force=False)
+    return compute(plan, year, today)
+
+
+def bilan_documents(
+    plan: str | os.PathLike[str] | Plan,
+    year: int | None = None,
+    formats: Sequence[str] = ("md", "html"),
+    templates: str | os.PathLike[str] | None = None,
+    *,
+    today: datetime.date | None = None,
+    ignore: Collection[str] = (),
+) -> dict[str, str]:
+    """``{file name: content}``: bilan.md, bilan.html and/or bilan.json of one plan."""
+    from .bilan_output import render_documents
+
+    if not isinstance(plan, Plan):
+        plan = load_plan(plan)
+    result = bilan(plan, year, today=today, ignore=ignore)
+    return render_documents(plan, result, tuple(formats), Path(templates) if templates else None)
+
+
+@dataclass
+class BilanRun:
+    """What :func:`bilan_paths` produced: every plan's bilan, the documents of a single
+    plan asked for without an output directory, the files written with one."""
+
+    bilans: list[PlanBilan]
+    documents: dict[str, str]
+    written: list[Path]
+
+
+def _bilan_one(
+    path: Path,
+    ignore: Collection[str],
+    year: int | None,
+    today: datetime.date | None,
+    formats: tuple[str, ...],
+    templates: Path | None,
+    staging: Path | None,
+) -> tuple[list[Diagnostic], PlanBilan | None, dict[str, str] | list[str]]:
+    from .bilan_output import render_documents
+    from .suivi import compute
+
+    try:
+        plan = load_plan(path)
+    except NotAPlanError as exc:  # removed between discovery and loading
+        return [Diagnostic(str(path), 1, 1, "CTG004", _error(), str(exc))], None, {}
+    diagnostics = run_checks(plan, ignore, today)
+    if any(d.is_error for d in diagnostics) or plan.meta is None:
+        return diagnostics, None, {}
+    result = compute(plan, year, today)
+    documents = render_documents(plan, result, formats, templates) if formats else {}
+    if staging is not None:
+        from .rendering import stage
+
+        return diagnostics, result, stage(staging, plan.slug, documents)
+    return diagnostics, result, documents
+
+
+def bilan_paths(
+    plans: Sequence[Path],
+    year: int | None = None,
+    *,
+    formats: Sequence[str] = (),
+    outdir: Path | None = None,
+    templates: Path | None = None,
+    today: datetime.date | None = None,
+    ignore: Collection[str] = (),
+    jobs: int | None = None,
+    advance: Callable[[], None] | None = None,
+) -> BilanRun:
+    """The bilans of many plans (several processes when it pays). With ``outdir``, writes
+    ``outdir/<slug>/bilan.<fmt>`` for each of ``formats``, all or nothing (as
+    :func:`render_paths`: :class:`DestinationError` for a destination inside a plan,
+    :class:`PlanHasErrors` with every error before any file is written). Without it,
+    ``formats`` are rendered in memory (``documents``, meant for one plan)."""
+    from contextlib import nullcontext
+
+    from .parallel import ordered_map
+    from .rendering import PlanHasErrors, Staging, check_destination
+
+    if outdir is not None:
+        check_destination(outdir, plans)
+    errors: list[Diagnostic] = []
+    bilans: list[PlanBilan] = []
+    documents: dict[str, str] = {}
+    staged: list[tuple[str, list[str]]] = []
+    with Staging(outdir) if outdir is not None else nullcontext() as staging:
+        root = staging.root if staging is not None else None
+        extra = (frozenset(ignore), year, today, tuple(formats), templates, root)
+        for path, (diagnostics, result, made) in ordered_map(_bilan_one, plans, extra, jobs=jobs):
+            errors.extend(d for d in diagnostics if d.is_error)
+            if result is not None:
+                bilans.append(result)
+                if isinstance(made, list):
+                    staged.append((Path(path).resolve().name, made))
+                else:
+                    documents.update(made)
+            if advance is not None:
+                advance()
+        if errors:
+            raise PlanHasErrors(errors)
+        written: list[Path] = []
+        if staging is not None:
+            for slug, names in staged:
+                written.extend(staging.publish(slug, names))
+    return BilanRun(bilans, documents, written)

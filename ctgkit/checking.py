@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 
 from .diagnostics import Diagnostic, sort_diagnostics
@@ -12,13 +13,16 @@ from .rules.context import Finding, PlanContext
 __all__ = ["Finding", "PlanContext", "run_checks"]
 
 
-def run_checks(plan: Plan, ignore: Collection[str] = ()) -> list[Diagnostic]:
-    """Loader diagnostics plus every rule's findings, minus ignored codes, sorted."""
+def run_checks(
+    plan: Plan, ignore: Collection[str] = (), today: dt.date | None = None
+) -> list[Diagnostic]:
+    """Loader diagnostics plus every rule's findings, minus ignored codes, sorted.
+    ``today``: the date the follow-up rules take as today (default: the clock)."""
     diagnostics = [d for d in plan.diagnostics if d.code not in ignore]
     if plan.meta is None:
         # Without plan.yaml there is no tree to check references against.
         return sort_diagnostics(diagnostics)
-    context = PlanContext(plan)
+    context = PlanContext(plan, today)
     for entry in checks():
         if entry.code in ignore:
             continue

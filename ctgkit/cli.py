@@ -325,6 +325,32 @@ JobsOpt = Annotated[
 ]
 
 
+def _today(value: str | None):  # noqa: ANN202
+    """--today YYYY-MM-DD, as a date."""
+    if value is None:
+        return None
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            _("expected a day such as 2026-11-30, got '{value}'").format(value=value)
+        ) from None
+
+
+TodayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--today",
+        metavar="YYYY-MM-DD",
+        callback=_today,
+        help="Take this day as today for the follow-up checks (reproducible runs).",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def validate(
     paths: PathsArg,
@@ -335,6 +361,7 @@ def validate(
     ignore: IgnoreOpt = None,
     config: ConfigOpt = None,
     jobs: JobsOpt = None,
+    today: TodayOpt = None,
 ) -> None:
     """Report every problem in the plans as file:line:col: severity CODE message.
 
@@ -355,7 +382,7 @@ def validate(
     plans = _plans(paths)
     collected = []
     with progress(len(plans), _("Validating")) as advance:
-        for _plan, diagnostics in validate_paths(plans, ignore_codes, jobs=jobs):
+        for _plan, diagnostics in validate_paths(plans, ignore_codes, jobs=jobs, today=today):
             collected.extend(diagnostics)
             advance()
     collected = sort_diagnostics(collected)
@@ -796,6 +823,132 @@ def render(
         folder=outdir,
     )
     typer.echo(printable(message), err=True)
+
+
+@app.command()
+def bilan(
+    paths: PathsArg,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            "--annee",
+            "--année",
+            min=1900,
+            max=2200,
+            help="The year of the bilan (default: this year, within the plan's period; its "
+            "last year adds the evaluation).",
+            show_default=False,
+        ),
+    ] = None,
+    outdir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write OUTDIR/<plan>/bilan.md, bilan.html, bilan.json."
+        ),
+    ] = None,
+    formats: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Without -o: one of json (default), text, md, html. With -o: comma-separated "
+            "md, html, json (default: all three).",
+            show_default=False,
+        ),
+    ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option("--templates", help="Directory whose templates override the defaults."),
+    ] = None,
+    today: TodayOpt = None,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+    jobs: JobsOpt = None,
+) -> None:
+    """The yearly bilan for the COPIL, from each fiche's follow-up (suivi).
+
+    Fiches by status for each axis (a chart), each fiche's latest entry, each indicator
+    against its target with its series, the fiches to chase, the objectives with neither a
+    fiche nor progress; in the convention's last year, the evaluation per objective. A plan
+    with errors stops everything with the diagnostics of `ctg validate` and exit 1.
+
+    Example:
+
+        ctg bilan plans/civraisien-2019 --format json
+
+        ctg bilan plans/mon-plan --year 2023 -o site
+    """
+    from .api import bilan_paths
+    from .bilan_output import FORMATS, render_text, to_json
+    from .output import progress
+    from .rendering import DestinationError, PlanHasErrors, RenderError
+
+    if outdir is not None:
+        chosen = tuple(
+            dict.fromkeys(f.strip().lower() for f in (formats or "md,html,json").split(","))
+        )
+        if not chosen or any(f not in FORMATS for f in chosen):
+            usage_error(
+                _("--format with -o takes md, html and json, comma-separated (got '{value}')")
+                .format(value=formats)
+            )
+    else:
+        single = (formats or "json").strip().lower()
+        if single not in ("json", "text", "md", "html"):
+            usage_error(
+                _("--format without -o takes one of json, text, md or html (got '{value}')")
+                .format(value=formats)
+            )
+        chosen = (single,) if single in ("md", "html") else ()
+    if templates is not None and not templates.is_dir():
+        usage_error(_("--templates {path}: no such directory").format(path=templates))
+    ignore_codes = _ignore_codes(ignore, config)
+    plans = _plans(paths)
+    if outdir is None and chosen and len(plans) > 1:
+        usage_error(
+            _("--format {value} takes one plan at a time (or write files with -o)").format(
+                value=chosen[0]
+            )
+        )
+    if outdir is not None:
+        _refuse_special_file(outdir)
+        _refuse_special_file(outdir / "bilan.md")
+    try:
+        with progress(len(plans), _("Computing bilans")) as advance:
+            run = bilan_paths(
+                plans,
+                year,
+                formats=chosen,
+                outdir=outdir,
+                templates=templates,
+                today=today,
+                ignore=ignore_codes,
+                jobs=jobs,
+                advance=advance,
+            )
+    except DestinationError as exc:
+        usage_error(str(exc))
+    except PlanHasErrors as exc:
+        _print_errors(exc.diagnostics, len(plans))
+        raise typer.Exit(EXIT_ERRORS) from None
+    except RenderError as exc:
+        usage_error(str(exc))
+    except OSError as exc:
+        _cannot_write(exc)
+    if outdir is not None:
+        from .safe_text import printable
+
+        message = _("wrote {files} files for {plans} plan(s) in {outdir}").format(
+            files=len(run.written), plans=len(plans), outdir=outdir
+        )
+        typer.echo(printable(message), err=True)
+    elif chosen:
+        sys.stdout.write(next(iter(run.documents.values())))
+    elif formats is not None and formats.strip().lower() == "text":
+        sys.stdout.write(render_text(run.bilans))
+    else:
+        sys.stdout.write(to_json(run.bilans))
 
 
 def _refuse_special_file(output: Path) -> None:

@@ -537,28 +537,95 @@ class Step(Base):
     )
 
 
+#: The units that make an indicator qualitative: its values are words, not numbers.
+QUALITATIVE_UNITS = ("texte", "qualitatif", "oui/non")
+#: Which way an indicator should go.
+DIRECTIONS = ("hausse", "baisse", "stable")
+#: Where a fiche stands, in a follow-up entry.
+FOLLOW_UP_STATUSES = ("prévue", "en cours", "réalisée", "reportée", "abandonnée")
+#: Statuses after which a fiche is closed: a later entry must say why (CTG064).
+CLOSED_STATUSES = ("réalisée", "abandonnée")
+
+#: A value of an indicator: a number, or text (checked by CTG061 against the unit).
+IndicatorValue = Annotated[float | str, BeforeValidator(_finite)]
+
+
 class Measurement(Base):
-    date: Date
-    value: Annotated[float | str, BeforeValidator(_finite)] = Field(alias="valeur")
-    source: str | None = None
+    """Une mesure d'un indicateur : sa date, sa valeur, d'où elle vient."""
+
+    date: Date = Field(description="Date de la mesure : 2024, 2024-09 ou 2024-09-30.")
+    value: IndicatorValue = Field(alias="valeur", description="La valeur mesurée.")
+    source: str | None = Field(None, description="D'où vient la valeur (CAF, enquête…).")
     note: str | None = Field(None, alias="commentaire")
 
 
 class Indicator(Base):
+    """Un indicateur de réussite : libellé, unité, sens, valeur de référence, cibles, mesures."""
+
     label: str = Field(alias="libellé")
-    unit: str | None = Field(None, alias="unité")
-    direction: str | None = Field(
-        None, alias="sens", description="hausse, baisse ou stable (suivi)."
+    unit: str | None = Field(
+        None, alias="unité", description="places, familles, %, jours… ; « texte » si qualitatif."
     )
-    baseline: Annotated[float | str | None, BeforeValidator(_finite)] = Field(
-        None, alias="valeur_référence"
+    direction: Annotated[Literal[DIRECTIONS] | None, choice(DIRECTIONS)] = Field(  # type: ignore[valid-type]
+        None, alias="sens", description="Le sens souhaité : hausse, baisse ou stable."
     )
-    baseline_date: Date | None = Field(None, alias="date_référence")
-    target: Annotated[float | str | None, BeforeValidator(_finite)] = Field(None, alias="cible")
-    targets: dict[str, Any] = Field(
-        default_factory=dict, alias="cibles", description="Cibles par année (suivi)."
+    baseline: IndicatorValue | None = Field(
+        None, alias="valeur_référence", description="La valeur de départ."
     )
-    measurements: list[Measurement] = Field(default_factory=list, alias="mesures")
+    baseline_date: Date | None = Field(
+        None, alias="date_référence", description="La date de la valeur de référence."
+    )
+    target: IndicatorValue | None = Field(
+        None, alias="cible", description="La valeur visée à la fin de la convention."
+    )
+    targets: dict[Year, IndicatorValue] = Field(
+        default_factory=dict,
+        alias="cibles",
+        description="Cibles par année, par ex. {2022: 40, 2024: 80}.",
+    )
+    measurements: list[Measurement] = Field(
+        default_factory=list, alias="mesures", description="Les mesures, datées."
+    )
+
+
+def _percent(value: Any) -> Any:
+    """« 50 % », « 50% » and « 12,5 » are numbers as coordinators write them."""
+    if isinstance(value, str):
+        cleaned = value.strip().removesuffix("%").strip().replace(",", ".")
+        try:
+            return float(cleaned)
+        except ValueError:
+            return value
+    return _finite(value)
+
+
+class FollowUp(Base):
+    """Une entrée du suivi d'une fiche : où elle en est à une date."""
+
+    date: Date = Field(description="Date du point : 2024, 2024-06 ou 2024-06-30.")
+    status: Annotated[Literal[FOLLOW_UP_STATUSES], choice(FOLLOW_UP_STATUSES)] = Field(  # type: ignore[valid-type]
+        alias="statut", description="prévue, en cours, réalisée, reportée ou abandonnée."
+    )
+    progress: Annotated[float | None, BeforeValidator(_percent)] = Field(
+        None, alias="avancement", description="Avancement en %, de 0 à 100."
+    )
+    achievements: Markdown | None = Field(
+        None, alias="réalisations", description="Ce qui a été fait."
+    )
+    difficulties: Markdown | None = Field(
+        None, alias="difficultés", description="Les difficultés rencontrées."
+    )
+    next_steps: Markdown | None = Field(
+        None, alias="prochaines_étapes", description="Ce qui est prévu ensuite."
+    )
+    author: str | None = Field(
+        None, alias="auteur", description="Qui a renseigné ce point (un acteur du plan)."
+    )
+    note: Markdown | None = Field(
+        None,
+        alias="commentaire",
+        description="Une remarque ; obligatoire pour rouvrir une fiche réalisée ou abandonnée.",
+    )
 
 
 class BudgetLine(Base):
@@ -806,10 +873,10 @@ STANDARD_FIELDS: dict[str, StandardField] = {
             "suivi",
             "follow_up",
             "hidden",
-            _list(dict[str, Any]),
+            _list(FollowUp),
             [],
             "Suivi",
-            "Réservé au suivi annuel (à venir).",
+            "L'état d'avancement, daté : date, statut, avancement, réalisations…",
         ),
     )
 }
@@ -827,6 +894,10 @@ class _ImpactsValidator:
 
 __all__ = [
     "ACTOR_KINDS",
+    "CLOSED_STATUSES",
+    "DIRECTIONS",
+    "FOLLOW_UP_STATUSES",
+    "QUALITATIVE_UNITS",
     "FIELD_TYPES",
     "FORMAT_VERSION",
     "PLAN_STATES",
@@ -839,6 +910,7 @@ __all__ = [
     "FicheBase",
     "FicheGap",
     "FieldSpec",
+    "FollowUp",
     "FormFile",
     "FormSpec",
     "Gap",

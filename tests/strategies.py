@@ -763,7 +763,7 @@ def plan_specs(draw: st.DrawFn) -> PlanSpec:
         if draw(st.booleans()):
             fiche["étapes"] = draw(_steps(3))
         if draw(st.booleans()):
-            fiche["indicateurs"] = draw(st.lists(_indicator(), max_size=3))
+            fiche["indicateurs"] = draw(st.lists(_indicator(low, high), max_size=3))
         others = [n for n in numbers if n != number]
         if others and draw(st.booleans()):
             fiche["fiches_liées"] = draw(st.lists(st.sampled_from(others), max_size=2, unique=True))
@@ -858,24 +858,34 @@ _number = st.one_of(
 )
 
 
-def _indicator() -> st.SearchStrategy[Any]:
-    return st.one_of(
-        line_text(),
-        st.fixed_dictionaries(
-            {"libellé": line_text()},
+def _indicator(low: int = MIN_YEAR, high: int = MAX_YEAR) -> st.SearchStrategy[Any]:
+    """A bare label, a numeric series (numbers only: text there is CTG061), or a qualitative
+    one (`unité: texte`, any value); measures dated within the plan's period (CTG060)."""
+    numeric = st.one_of(
+        st.integers(-(10**6), 10**6), st.floats(allow_nan=False, allow_infinity=False, width=32)
+    )
+
+    def series(required: dict[str, Any], units: list[str], value: Any) -> Any:
+        return st.fixed_dictionaries(
+            {"libellé": line_text(), **required},
             optional={
-                "unité": st.sampled_from(["%", "personnes", "€", "h/an"]),
-                "valeur_référence": _number,
-                "cible": _number,
+                **({} if required else {"unité": st.sampled_from(units)}),
+                "valeur_référence": value,
+                "cible": value,
                 "mesures": st.lists(
                     st.fixed_dictionaries(
-                        {"date": dates().map(lambda d: d.value), "valeur": _number},
+                        {"date": dates(low, high).map(lambda d: d.value), "valeur": value},
                         optional={"commentaire": short_text(), "source": short_text()},
                     ),
                     max_size=2,
                 ),
             },
-        ),
+        )
+
+    return st.one_of(
+        line_text(),
+        series({}, ["%", "personnes", "€", "h/an"], numeric),
+        series({"unité": st.sampled_from(["texte", "qualitatif"])}, [], _number),
     )
 
 

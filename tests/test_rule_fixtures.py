@@ -1,7 +1,8 @@
 """One harness for every rule fixture (pycodestyle style).
 
 Each directory under fixtures/cases/ holds a case.toml (`base`, `description`, `expect`,
-optionally `remove`: folders of the base to delete) and the files it lays over the base
+optionally `remove`: folders of the base to delete, and `today`: the date the follow-up
+rules take as today) and the files it lays over the base
 plan (the mini fixture plan, or a bundled plan). The
 diagnostics ctg reports in those files must be exactly `expect` (file:line:col CODE), and
 no other file of the plan may get an error.
@@ -9,6 +10,7 @@ no other file of the plan may get an error.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tomllib
 from pathlib import Path
@@ -50,8 +52,10 @@ def _build(case: Path, tmp_path: Path) -> tuple[Path, set[str]]:
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_rule_fixture(case: Path, tmp_path: Path) -> None:
     plan, overlaid = _build(case, tmp_path)
-    expected = sorted(_load_case(case)["expect"])
-    diagnostics = validate(plan)
+    config = _load_case(case)
+    expected = sorted(config["expect"])
+    today = dt.date.fromisoformat(config["today"]) if "today" in config else None
+    diagnostics = validate(plan, today=today)
     prefix = str(plan) + "/"
     found = []
     stray = []

@@ -3,6 +3,7 @@ an optional hint: :func:`did_you_mean`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,6 +28,12 @@ class Finding:
 @dataclass
 class PlanContext:
     plan: Plan
+    #: « Today » for the rules that depend on it (CTG065); None: the system clock.
+    today_given: dt.date | None = None
+
+    @cached_property
+    def today(self) -> dt.date:
+        return self.today_given or dt.date.today()
 
     @cached_property
     def index(self) -> PlanIndex:
