@@ -14,7 +14,15 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Severity
-from .source import SourceError, SourceFile, nesting_too_deep, parse_yaml, read_text
+from .i18n import N_, _
+from .source import (
+    MAX_TREE_DEPTH,
+    SourceError,
+    SourceFile,
+    nesting_too_deep,
+    parse_yaml,
+    read_text,
+)
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -71,9 +79,11 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     if root.name == PLAN_FILE and root.is_file():
         root = root.parent
     if not root.is_dir():
-        raise NotAPlanError(f"{root}: no such directory")
+        raise NotAPlanError(_("{path}: no such directory").format(path=root))
     if not (root / PLAN_FILE).exists() and not (root / PLAN_FILE).is_symlink():
-        raise NotAPlanError(f"{root}: not a plan directory (no {PLAN_FILE})")
+        raise NotAPlanError(
+            _("{path}: not a plan directory (no {file})").format(path=root, file=PLAN_FILE)
+        )
     display_root = str(root)
     source = SourceFile(root / PLAN_FILE, _display(display_root, PLAN_FILE))
     plan = Plan(root=root, display_root=display_root, source=source, meta=None)
@@ -92,10 +102,10 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
         return plan
     model = plan.form.model()
     for fiche_path in fiche_files(root, plan):
-        plan.fiche_files += 1
         relative = fiche_path.relative_to(root).as_posix()
         fiche_source = SourceFile(fiche_path, _display(display_root, relative))
-        fiche_data = _read(plan, fiche_source)
+        plan.fiche_files += 1
+        fiche_data = _read(plan, fiche_source, fiche=True)
         if fiche_data is None:
             continue
         fiche = _validate(plan, fiche_source, fiche_data, model, tree_key="étapes")
@@ -113,8 +123,10 @@ def _format_ok(plan: Plan, source: SourceFile, data: Any, version: int) -> bool:
             plan,
             source,
             "CTG007",
-            f"old format (format 1, English keys): run `ctg migrate {plan.display_root}` "
-            "to rewrite the plan in format 2",
+            _(
+                "old format (format 1, English keys): run `ctg migrate {plan}` to rewrite the "
+                "plan in format 2"
+            ).format(plan=plan.display_root),
         )
         return False
     if str(written).strip() != str(version):
@@ -122,7 +134,9 @@ def _format_ok(plan: Plan, source: SourceFile, data: Any, version: int) -> bool:
             plan,
             source,
             "CTG007",
-            f"format {written!r} is not one this version of ctgkit reads (format {version})",
+            _("format {written} is not one this version of ctgkit reads (format {version})").format(
+                written=repr(written), version=version
+            ),
             ("format",),
         )
         return False
@@ -149,7 +163,7 @@ def fiche_files(root: Path, plan: Plan | None = None) -> list[Path]:
     if not directory.is_dir():
         if plan is not None and (directory.exists() or directory.is_symlink()):
             display = _display(plan.display_root, FICHES_DIR)
-            message = "'fiches' must be a folder holding the fiche files"
+            message = _("'fiches' must be a folder holding the fiche files")
             plan.diagnostics.append(Diagnostic(display, 1, 1, "CTG004", Severity.ERROR, message))
         return []
     try:
@@ -157,7 +171,9 @@ def fiche_files(root: Path, plan: Plan | None = None) -> list[Path]:
     except OSError as exc:
         if plan is not None:
             display = _display(plan.display_root, FICHES_DIR)
-            message = f"cannot list the fiches folder: {exc.strerror or exc}"
+            message = _("cannot list the fiches folder: {reason}").format(
+                reason=exc.strerror or exc
+            )
             plan.diagnostics.append(Diagnostic(display, 1, 1, "CTG004", Severity.ERROR, message))
         return []
     return [
@@ -188,11 +204,18 @@ def _report_source_error(plan: Plan, display: str, error: SourceError) -> None:
     )
 
 
-def _read(plan: Plan, source: SourceFile) -> Any:
+def _read(plan: Plan, source: SourceFile, *, fiche: bool = False) -> Any:
     try:
         source.text = read_text(source.path, plan.root)
         source.data = parse_yaml(source.text)
     except SourceError as error:
+        if fiche and error.reason == "empty":
+            # A placeholder for a fiche still to write: a warning, not an error that blocks CI.
+            message = _("empty fiche: fill it in, or delete the file")
+            plan.diagnostics.append(
+                Diagnostic(source.display, 1, 1, "CTG009", Severity.WARNING, message)
+            )
+            return None
         _report_source_error(plan, source.display, error)
         return None
     return source.data
@@ -213,7 +236,9 @@ def _validate(
                 plan,
                 source,
                 "CTG006",
-                f"'{tree_key}' is nested deeper than 12 levels",
+                _("'{key}' is nested deeper than {limit} levels").format(
+                    key=tree_key, limit=MAX_TREE_DEPTH
+                ),
                 (tree_key, *deep),
             )
             return None
@@ -226,7 +251,7 @@ def _validate(
         # one bad year does not hide a wrong code three lines below.
         return _salvage(data, exc, model)
     except RecursionError:
-        report(plan, source, "CTG006", "data is nested too deeply")
+        report(plan, source, "CTG006", _("data is nested too deeply"))
         return None
 
 
@@ -246,7 +271,7 @@ def _salvage(data: Any, exc: ValidationError, model: type[BaseModel], rounds: in
     required = {key for key, info in _by_key(model).items() if info.is_required()}
     current = copy.deepcopy(data)
     error = exc
-    for _ in range(rounds):
+    for _round in range(rounds):
         removals: list[tuple[Any, Any]] = []
         for item in error.errors(include_url=False):
             path = _data_path(tuple(item["loc"]), current)
@@ -307,7 +332,9 @@ def _load_sections(plan: Plan, meta: PlanFile) -> None:
                 plan,
                 plan.source,
                 "CTG013",
-                f"'{reference}' must be a path inside the plan directory, relative to it",
+                _("'{path}' must be a path inside the plan directory, relative to it").format(
+                    path=reference
+                ),
                 where,
             )
             continue
@@ -316,26 +343,30 @@ def _load_sections(plan: Plan, meta: PlanFile) -> None:
             missing = not target.exists() and not target.is_symlink()
             directory = target.is_dir()
         except OSError as exc:  # e.g. a name longer than the system allows
-            message = f"cannot use '{reference[:60]}': {exc.strerror or exc}"
+            message = _("cannot use '{path}': {reason}").format(
+                path=reference[:60], reason=exc.strerror or exc
+            )
             report(plan, plan.source, "CTG014", message, where)
             continue
         if missing:
-            message = f"referenced file '{reference}' does not exist"
+            message = _("referenced file '{path}' does not exist").format(path=reference)
             report(plan, plan.source, "CTG014", message, where)
             continue
         if directory:
-            message = f"'{reference}' is a folder, not a Markdown file"
+            message = _("'{path}' is a folder, not a Markdown file").format(path=reference)
             report(plan, plan.source, "CTG014", message, where)
             continue
         try:
             plan.texts[reference] = read_text(target, plan.root)
         except SourceError as error:
-            if error.code == "CTG004" and "outside" in error.message:
+            if error.reason == "outside":
                 report(
                     plan,
                     plan.source,
                     "CTG013",
-                    f"'{reference}' is a link to a place outside the plan directory; refused",
+                    _("'{path}' is a link to a place outside the plan directory; refused").format(
+                        path=reference
+                    ),
                     where,
                 )
             else:
@@ -400,17 +431,22 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
 
 def _describe(value: Any) -> str:
     if value is None:
-        return "nothing"
+        return _("nothing")
     if isinstance(value, bool):
-        return f"'{str(value).lower()}'"
+        return _quoted(str(value).lower())
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     text = str(value)
     if len(text) > 40:
         text = text[:37] + "..."
-    return f"'{text}'"
+    return _quoted(text)
+
+
+def _quoted(text: str) -> str:
+    """A value quoted in the language's quotes ('x' in English, « x » in French)."""
+    return _("'{value}'").format(value=text)
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
@@ -476,26 +512,30 @@ def _explain(
         kind = error["type"]
         path = _data_path(loc, data)
         value = error.get("input")
-        field_label = _label(path) or "file"
+        field_label = _label(path) or _("file")
         if kind == "missing":
             parent = path[:-1]
             name = path[-1] if path else "?"
-            message = f"missing required field '{name}'"
+            message = _("missing required field '{field}'").format(field=name)
             entry = ("CTG010", parent, message, False)
             results.setdefault((*parent, "missing", name), entry)
             continue
         if kind == "extra_forbidden":
             name = str(path[-1]) if path else "?"
-            message = f"unknown field '{name}'"
             owner = _model_at(model, loc[:-1])
             fields = sorted(_by_key(owner)) if owner is not None else _field_names(model)
             close = suggest_key(name, fields)
             if close:
-                message += f" (did you mean '{close}'?)"
+                message = _("unknown field '{field}' (did you mean '{close}'?)").format(
+                    field=name, close=close
+                )
+            else:
+                message = _("unknown field '{field}'").format(field=name)
             results.setdefault(path, ("CTG012", path, message, True))
             continue
-        message = _value_message(kind, error, value, path)
-        results.setdefault(path, ("CTG011", path, f"{field_label}: {message}", False))
+        problem = _value_message(kind, error, value, path)
+        message = _("{field}: {problem}").format(field=field_label, problem=problem)
+        results.setdefault(path, ("CTG011", path, message, False))
     # Any problem in the plan's form definition makes the form unusable: one code for it.
     return [
         ("CTG008", path, message, at_key) if path[:1] == ("formulaire",) else entry
@@ -506,34 +546,69 @@ def _explain(
 
 def _value_message(kind: str, error: Any, value: Any, path: tuple[Any, ...]) -> str:
     last = path[-1] if path else None
+    got = _describe(value)
     if last in _YEAR_FIELDS or (kind.startswith("int") and last in {"period"}):
         if kind.startswith(("int", "greater", "less")):
-            return f"expected a year such as 2020, got {_describe(value)}"
+            return _("expected a year such as 2020, got {value}").format(value=got)
     if kind == "value_error":
-        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
-        return f"{message}, got {_describe(value)}"
+        message = str(error.get("msg", _("invalid value"))).removeprefix("Value error, ")
+        return _("{problem}, got {value}").format(problem=message, value=got)
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
-        return f"expected a mapping of fields, got {_describe(value)}"
+        return _("expected a mapping of fields, got {value}").format(value=got)
     if kind == "list_type":
-        return f"expected a list, got {_describe(value)}"
+        return _("expected a list, got {value}").format(value=got)
     if kind == "string_type":
-        return f"expected text, got {_describe(value)}"
+        if isinstance(value, dict) and len(value) == 1:
+            # `- CAF : service famille`: a ': ' inside a text makes it a key.
+            return _(
+                "expected text, got {value}; a ': ' inside a text makes it a key: put the text "
+                "in quotes"
+            ).format(value=got)
+        return _("expected text, got {value}").format(value=got)
     if kind.startswith("int_"):
-        return f"expected a whole number, got {_describe(value)}"
+        return _("expected a whole number, got {value}").format(value=got)
     if kind.startswith("float_"):
-        return f"expected a number, got {_describe(value)}"
+        return _("expected a number, got {value}").format(value=got)
     if kind.startswith("bool_"):
-        return f"expected OUI/NON (true/false), got {_describe(value)}"
+        return _("expected OUI/NON (true/false), got {value}").format(value=got)
     if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"{_describe(value)} is not one of {expected}"
+        expected = _choices(str(error.get("ctx", {}).get("expected", "")))
+        return _("{value} is not one of {choices}").format(value=got, choices=expected)
     if kind == "too_short":
-        return "must not be empty"
+        return _("must not be empty")
     if kind.startswith(("date_", "datetime_")):
-        return f"expected a date such as 2021-06-30, got {_describe(value)}"
-    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-        return f"{_describe(value)} is out of range ({error['msg'].lower()})"
-    return str(error.get("msg", "invalid value"))
+        return _("expected a date such as 2021-06-30, got {value}").format(value=got)
+    if kind in _BOUNDS:
+        limit = next(iter(error.get("ctx", {}).values()), "?")
+        return _(_BOUNDS[kind]).format(value=got, limit=limit)
+    return str(error.get("msg", _("invalid value")))
+
+
+_BOUNDS = {
+    "greater_than_equal": N_("{value} is out of range (it must be at least {limit})"),
+    "less_than_equal": N_("{value} is out of range (it must be at most {limit})"),
+    "greater_than": N_("{value} is out of range (it must be greater than {limit})"),
+    "less_than": N_("{value} is out of range (it must be less than {limit})"),
+}
+
+
+def _choices(expected: str) -> str:
+    """Pydantic's « 'a', 'b' or 'c' » in the language of the messages."""
+    import ast
+    import re
+
+    items = []
+    for token in re.findall(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", expected):
+        try:
+            items.append(str(ast.literal_eval(token)))
+        except (ValueError, SyntaxError):
+            items.append(token.strip("'\""))
+    if not items:
+        return expected
+    quoted = [_quoted(item) for item in items]
+    if len(quoted) == 1:
+        return quoted[0]
+    return _("{items} or {last}").format(items=", ".join(quoted[:-1]), last=quoted[-1])
 
 
 def _difflib():  # noqa: ANN202  (imported on the error path only)

@@ -9,6 +9,7 @@ line and column in that file. A valid plan therefore never pays for positions.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import warnings
 from dataclasses import dataclass, field
@@ -19,6 +20,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
+
+from .i18n import N_, _
 
 #: Plan files are hand-written; anything larger is a mistake (or an attack).
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -29,14 +33,20 @@ MAX_DATA_DEPTH = 40
 
 
 class SourceError(Exception):
-    """A file that cannot be read or parsed; carries the rule code and a position."""
+    """A file that cannot be read or parsed; carries the rule code and a position.
 
-    def __init__(self, code: str, message: str, line: int = 1, column: int = 1) -> None:
+    ``reason`` tells callers what kind of refusal it is without reading the (translated)
+    message: ``outside`` (a link out of the plan), ``empty``, or ``""``."""
+
+    def __init__(
+        self, code: str, message: str, line: int = 1, column: int = 1, reason: str = ""
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.line = line
         self.column = column
+        self.reason = reason
 
 
 @dataclass
@@ -80,48 +90,94 @@ def read_text(path: Path, root: Path) -> str:
     """The UTF-8 text of a plan file, or :class:`SourceError`.
 
     Refuses what would escape the plan (links to the outside), block (FIFOs, devices),
-    exhaust memory (huge files) or be garbage (binary, invalid UTF-8, empty).
+    exhaust memory (huge files) or be garbage (binary, not UTF-8, empty). Text saved in
+    UTF-16 or Windows-1252 is recognised and named, with how to save it again in UTF-8.
     """
     if not is_inside(path, root):
-        raise SourceError("CTG004", "file is a link to a place outside the plan directory; refused")
+        raise SourceError(
+            "CTG004",
+            _("file is a link to a place outside the plan directory; refused"),
+            reason="outside",
+        )
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise SourceError("CTG004", "file does not exist (broken link?)") from None
+        raise SourceError("CTG004", _("file does not exist (broken link?)")) from None
     except OSError as exc:
-        raise SourceError("CTG004", f"cannot read file: {exc.strerror or exc}") from None
+        raise SourceError("CTG004", _cannot_read(exc)) from None
     if not stat.S_ISREG(info.st_mode):
-        raise SourceError("CTG004", "not a regular file")
+        raise SourceError("CTG004", _("not a regular file"))
     if info.st_size > MAX_FILE_BYTES:
         raise SourceError(
             "CTG004",
-            f"file is too large ({info.st_size / 1e6:.1f} MB; the limit is "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MB)",
+            _("file is too large ({size} MB; the limit is {limit} MB)").format(
+                size=f"{info.st_size / 1e6:.1f}", limit=MAX_FILE_BYTES // (1024 * 1024)
+            ),
         )
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise SourceError("CTG004", f"cannot read file: {exc.strerror or exc}") from None
+        raise SourceError("CTG004", _cannot_read(exc)) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise SourceError("CTG004", "file is too large")
+        raise SourceError(
+            "CTG004",
+            _("file is too large (the limit is {limit} MB)").format(
+                limit=MAX_FILE_BYTES // (1024 * 1024)
+            ),
+        )
+    return decode(raw)
+
+
+def decode(raw: bytes) -> str:
+    """The text of a plan file's bytes (UTF-8, with or without a BOM), or :class:`SourceError`
+    naming what the bytes are instead."""
     nul = raw.find(b"\x00")
+    if nul >= 0 or raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        from .yaml_errors import resave_hint, utf16
+
+        encoding = utf16(raw)
+        if encoding is not None:
+            message = _("the file is saved in {encoding}, not in UTF-8; {hint}").format(
+                encoding=encoding, hint=resave_hint(encoding)
+            )
+            raise SourceError("CTG002", message)
     if nul >= 0:
         line, column = _byte_position(raw, nul)
-        raise SourceError("CTG002", "binary data (NUL byte) in a text file", line, column)
+        raise SourceError("CTG002", _("binary data (NUL byte) in a text file"), line, column)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        from .yaml_errors import resave_hint, windows_1252
+
         line, column = _byte_position(raw, exc.start)
-        raise SourceError(
-            "CTG002",
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
-            line,
-            column,
-        ) from None
+        byte = f"{raw[exc.start]:02x}"
+        char = windows_1252(raw, exc.start)
+        if char is not None and _has_utf8(raw):
+            message = _(
+                "byte 0x{byte} is not UTF-8: probably '{char}' typed in Windows-1252 into a "
+                "UTF-8 file; type this character again"
+            ).format(byte=byte, char=char)
+        elif char is not None:
+            message = _(
+                "the file looks saved in Windows-1252 (Latin-1), not in UTF-8: byte 0x{byte} "
+                "here is probably '{char}'; {hint}"
+            ).format(byte=byte, char=char, hint=resave_hint("Windows-1252"))
+        else:
+            message = _("not valid UTF-8 (byte 0x{byte}); save the file as UTF-8").format(byte=byte)
+        raise SourceError("CTG002", message, line, column) from None
     if not text.strip():
-        raise SourceError("CTG003", "file is empty")
+        raise SourceError("CTG003", _("file is empty"), reason="empty")
     return text
+
+
+def _has_utf8(raw: bytes) -> bool:
+    """Whether ``raw`` holds some valid UTF-8 beyond ASCII (a file mixing two encodings)."""
+    return re.search(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}", raw) is not None
+
+
+def _cannot_read(exc: OSError) -> str:
+    return _("cannot read file: {reason}").format(reason=exc.strerror or exc)
 
 
 def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
@@ -139,7 +195,8 @@ def parse_yaml(text: str) -> Any:
     pass with an explicit stack: the YAML 1.2 core schema as ruamel.yaml resolves it, with
     duplicate keys, aliases and merge keys refused on the way. This is several times faster
     than ruamel.yaml's own constructor, which is the floor the benchmarks compare against;
-    tests check that both give the same data.
+    tests check that both give the same data. Syntax errors are explained by
+    :mod:`ctgkit.yaml_errors` (imported only then).
     """
     yaml = _yaml()
     try:
@@ -147,14 +204,34 @@ def parse_yaml(text: str) -> Any:
             warnings.simplefilter("ignore")
             data = _construct(yaml.parse(text), text)
     except MarkedYAMLError as exc:
-        raise _marked("CTG001", exc, _syntax_message(exc)) from None
+        from .yaml_errors import explain
+
+        found = explain(exc, text)
+        raise SourceError("CTG001", found.message, found.line, found.column) from None
+    except ReaderError as exc:
+        raise _reader_error(exc, text) from None
     except YAMLError as exc:
-        raise SourceError("CTG001", f"YAML error: {_first_line(str(exc))}") from None
+        message = _("YAML error: {detail}").format(detail=_first_line(str(exc)))
+        raise SourceError("CTG001", message) from None
     finally:
         _forget(yaml)
     if data is None:
-        raise SourceError("CTG003", "file holds no data (only comments?)")
+        raise SourceError("CTG003", _("file holds no data (only comments?)"), reason="empty")
     return data
+
+
+def _reader_error(exc: ReaderError, text: str) -> SourceError:
+    """A character YAML refuses (a control character)."""
+    from .yaml_errors import position_of
+
+    # (libyaml counts the position in bytes: find the character itself, the first refused.)
+    char = chr(exc.character) if isinstance(exc.character, int) else ""
+    index = text.find(char) if char else -1
+    line, column = position_of(text, index) if index >= 0 else (1, 1)
+    message = _("control character {code} in the text; delete it").format(
+        code=f"U+{ord(char):04X}" if char else "?"
+    )
+    return SourceError("CTG001", message, line, column)
 
 
 def _forget(yaml: YAML) -> None:
@@ -216,9 +293,11 @@ def _scalar(event: Any) -> Any:
     if tag == "tag:yaml.org,2002:bool" and value in ("false", "False", "FALSE"):
         return False
     if tag == "tag:yaml.org,2002:merge":
-        raise _event_error("CTG006", "merge keys (<<) are not allowed in plan files", event)
+        raise _event_error(
+            "CTG006", _("merge keys (<<) are not allowed in plan files; write the keys out"), event
+        )
     if tag not in _SCALAR_TAGS:
-        raise _event_error("CTG001", f"YAML tag {tag!r} is not allowed in plan files", event)
+        raise _event_error("CTG001", _tag_message(tag), event)
     # Numbers and dates are rare in plan files: ruamel.yaml's own conversions handle them.
     from ruamel.yaml.nodes import ScalarNode
 
@@ -238,11 +317,29 @@ def _scalar(event: Any) -> Any:
             # Looks like a date but is none (2023-02-30): keep the text, so that the field
             # that expects a date says what is wrong with it.
             return value
-        raise _event_error("CTG001", f"invalid {tag.rsplit(':', 1)[-1]} '{value}'", event) from None
+        kind = _(_TAG_KINDS.get(tag.rsplit(":", 1)[-1], _ANY_KIND))
+        message = _("invalid {kind} '{value}'").format(kind=kind, value=value)
+        raise _event_error("CTG001", message, event) from None
     finally:
         # The constructor remembers every node it built; forget them (they hold marks).
         constructor.constructed_objects.clear()
         constructor.recursive_objects.clear()
+
+
+_ANY_KIND = N_("value")
+_TAG_KINDS = {
+    "int": N_("whole number"),
+    "float": N_("number"),
+    "bool": N_("true/false value"),
+    "timestamp": N_("date"),
+    "null": N_("empty value"),
+}
+
+
+def _tag_message(tag: str) -> str:
+    return _(
+        "YAML tag '{tag}' is not allowed in plan files; if the value is text, put it in quotes"
+    ).format(tag=tag)
 
 
 class SourceFloat(float):
@@ -291,41 +388,45 @@ def _construct(events: Any, text: str) -> Any:
     root: Any = None
     documents = 0
     no_key = _NO_KEY
+    # Invisible characters (a non-breaking space pasted after `titre:`…) are looked for only
+    # in the rare text that holds one.
+    invisible = _MAYBE_INVISIBLE.search(text) is not None
     for event in events:
         kind = type(event)
         if kind is ScalarEvent:
             value = _scalar(event)
             start = event
+            if invisible and type(value) is str and _MAYBE_INVISIBLE.search(value):
+                _check_invisible(value, event, text, stack)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             tag = None if event.tag in (None, "!") else str(event.tag)
             wanted = _MAP if kind is MappingStartEvent else _SEQ
             if tag is not None and tag != wanted:
-                raise _event_error("CTG001", f"YAML tag {tag!r} is not allowed here", event)
+                raise _event_error("CTG001", _tag_message(tag), event)
             container: Any = {} if kind is MappingStartEvent else []
             stack.append([container, no_key, event])
             if len(stack) > MAX_DATA_DEPTH:
                 # Stop at once: deeper input only costs time (the parser is quadratic in
                 # the depth of flow collections) and no plan file needs it.
-                raise _event_error(
-                    "CTG006", f"data nested deeper than {MAX_DATA_DEPTH} levels", event
-                )
+                message = _("data nested deeper than {limit} levels").format(limit=MAX_DATA_DEPTH)
+                raise _event_error("CTG006", message, event)
             continue
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
-            value, _, start = stack.pop()
+            value, _key, start = stack.pop()
         elif kind is AliasEvent:
-            raise _event_error(
-                "CTG006",
-                "YAML aliases (*name) are not allowed in plan files; write the value out",
-                event,
-            )
+            message = _(
+                "'*{name}' is a YAML alias, which plan files do not allow: write the value out; "
+                "if it is text, put it in quotes"
+            ).format(name=event.anchor)
+            raise _event_error("CTG006", message, event)
         elif kind is DocumentStartEvent:
             documents += 1
             if documents > 1:
-                raise _event_error(
-                    "CTG001",
-                    "YAML syntax error: a second YAML document ('---'); a plan file holds one",
-                    event,
+                message = _(
+                    "'---' starts a second YAML document, and a plan file holds only one; "
+                    "delete this line, or put what follows in its own file"
                 )
+                raise _event_error("CTG001", message, event)
             continue
         elif kind is StreamEndEvent:
             break
@@ -341,11 +442,8 @@ def _construct(events: Any, text: str) -> Any:
             parent.append(value)
         elif frame[1] is no_key:
             if isinstance(value, dict | list):
-                raise _event_error(
-                    "CTG001",
-                    "a mapping key must be text or a number, not a list or mapping",
-                    start,
-                )
+                message = _("a key must be a word or a number, not a list or a block of keys")
+                raise _event_error("CTG001", message, start)
             if value in parent:
                 raise _duplicate_key(value, event, text)
             frame[1] = value
@@ -353,6 +451,22 @@ def _construct(events: Any, text: str) -> Any:
             parent[frame[1]] = value
             frame[1] = no_key
     return root
+
+
+_MAYBE_INVISIBLE = re.compile("[\u00a0\u00ad\u2000-\u200d\u202f\u2060\u3000\ufeff]")
+
+
+def _check_invisible(value: str, event: Any, text: str, stack: list[list[Any]]) -> None:
+    """Refuse an invisible character in the indentation or in a field's key, or where it hides
+    a key or a list dash inside an unquoted value."""
+    is_key = bool(stack) and type(stack[-1][0]) is dict and stack[-1][1] is _NO_KEY
+    if not is_key and event.style:
+        return  # a quoted or block text may hold any character
+    from .yaml_errors import invisible_in_scalar
+
+    found = invisible_in_scalar(value, text, event.start_mark, key=is_key)
+    if found is not None:
+        raise SourceError("CTG001", found.message, found.line, found.column)
 
 
 class _NoKey:
@@ -364,7 +478,7 @@ _NO_KEY = _NoKey()
 
 def _duplicate_key(key: Any, event: Any, text: str) -> SourceError:
     mark = event.start_mark
-    first = ""
+    first = 0
     # Where the key was first defined: look it up only now, in the composed node tree.
     try:
         root = Locator(text)._root
@@ -372,56 +486,32 @@ def _duplicate_key(key: Any, event: Any, text: str) -> SourceError:
         while stack:
             node = stack.pop()
             if isinstance(node, MappingNode):
-                keys = [k for k, _ in node.value]
+                keys = [pair[0] for pair in node.value]
                 if any(
                     k.start_mark.line == mark.line and k.start_mark.column == mark.column
                     for k in keys
                 ):
                     for k in keys:
                         if isinstance(k, ScalarNode) and k.value == str(key):
-                            first = f" (first defined on line {k.start_mark.line + 1})"
+                            first = k.start_mark.line + 1
                             break
                     break
-                stack.extend(v for _, v in node.value)
+                stack.extend(pair[1] for pair in node.value)
             elif isinstance(node, SequenceNode):
                 stack.extend(node.value)
     except Exception:  # the position is a courtesy; the error stands without it
-        first = ""
-    return SourceError("CTG005", f"duplicate key '{key}'{first}", mark.line + 1, mark.column + 1)
-
-
-def _marked(code: str, exc: MarkedYAMLError, message: str) -> SourceError:
-    mark = exc.problem_mark or exc.context_mark
-    if mark is None:
-        return SourceError(code, message)
-    return SourceError(code, message, mark.line + 1, mark.column + 1)
+        first = 0
+    if first:
+        message = _("duplicate key '{key}' (first defined on line {line}); keep only one")
+    else:
+        message = _("duplicate key '{key}' in the same block; keep only one")
+    return SourceError(
+        "CTG005", message.format(key=key, line=first), mark.line + 1, mark.column + 1
+    )
 
 
 def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else "unknown error"
-
-
-_FRIENDLIER = {
-    "found character that cannot start any token": (
-        "character that cannot start a YAML token (a tab used for indentation? indent with spaces)"
-    ),
-    "but found another document": "a second YAML document ('---'); a plan file holds one",
-}
-
-
-def _syntax_message(exc: MarkedYAMLError) -> str:
-    problem = (exc.problem or "").strip()
-    if "\t" in problem or "'\\t'" in problem:
-        problem = "tab character where YAML expects spaces; indent with spaces"
-    problem = _FRIENDLIER.get(problem, problem)
-    context = (exc.context or "").strip()
-    if context.startswith("while scanning for the next token"):
-        context = ""  # says nothing a reader can use
-    if context and exc.problem_mark is not None and exc.context_mark is not None:
-        problem += f" ({context} started on line {exc.context_mark.line + 1})"
-    elif context:
-        problem += f" ({context})"
-    return f"YAML syntax error: {problem}" if problem else "YAML syntax error"
+    return text.strip().splitlines()[0] if text.strip() else "?"
 
 
 class Locator:

@@ -477,7 +477,17 @@ def test_without_a_registry_no_actor_is_unknown(mini: Path) -> None:
 LAYERS: list[tuple[str, set[str]]] = [
     (
         "files",
-        {"i18n", "diagnostics", "source", "fsutil", "dates", "keys", "parallel", "safe_text"},
+        {
+            "i18n",
+            "diagnostics",
+            "source",
+            "yaml_errors",
+            "fsutil",
+            "dates",
+            "keys",
+            "parallel",
+            "safe_text",
+        },
     ),
     ("model", {"model", "form"}),
     ("loader", {"loader", "index"}),

@@ -34,8 +34,10 @@ declare(
     E,
     "The file is empty or holds only comments.",
     """
-    What: a plan.yaml, fiche or referenced Markdown file with no content.
-    Why: an empty fiche is usually a file created and forgotten, or truncated by a crash.
+    What: a plan.yaml or referenced Markdown file with no content (an empty fiche is a
+    warning, CTG009).
+    Why: such a file is usually truncated by a crash or created and forgotten; without
+    plan.yaml nothing can be checked.
     """,
 )
 declare(
@@ -93,6 +95,20 @@ declare(
     without choices…).
     Why: the form defines what a fiche may hold; without it no fiche can be checked.
     Example: `formulaire: {base: général, champs: [{nom: quartier, type: oui/non}]}`.
+    """,
+)
+declare(
+    "CTG009",
+    "empty-fiche",
+    W,
+    "A fiche file is empty.",
+    """
+    What: a file in `fiches/` that is empty or holds only blank lines and comments.
+    Why: usually a placeholder for a fiche still to write, or a file created and forgotten;
+    it is not checked and not published. Fill it in, or delete it. (An empty plan.yaml or
+    Markdown text is an error: CTG003.)
+    Example: `fiches/19-nouvelle.yaml:1:1: warning CTG009 empty fiche: fill it in, or delete
+    the file`.
     """,
 )
 declare(
