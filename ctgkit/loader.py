@@ -484,22 +484,11 @@ _YEAR_FIELDS = {"début", "fin"}
 
 
 def suggest_key(name: str, fields: list[str]) -> str | None:
-    """The key meant by an unknown ``name``: the same word without its accents or with other
-    case, the French key of a format-1 English key, or a close spelling."""
-    from .keys import OLD_FICHE_KEYS, OLD_PLAN_KEYS
-    from .model import fold
+    """The key meant by an unknown ``name`` (see :func:`ctgkit.form.suggest_key`: close
+    spellings only, never ``étapes`` → ``axes``)."""
+    from .form import suggest_key as close_key
 
-    folded = fold(name).replace(" ", "_").replace("-", "_")
-    for candidate in fields:
-        if fold(candidate) == folded:
-            return candidate
-    old = OLD_PLAN_KEYS.get(name) or OLD_FICHE_KEYS.get(name)
-    if old is not None and old in fields:
-        return old
-    close = _difflib().get_close_matches(folded, [fold(f) for f in fields], n=1, cutoff=0.75)
-    if close:
-        return next(f for f in fields if fold(f) == close[0])
-    return None
+    return close_key(name, fields)
 
 
 def _explain(
@@ -507,6 +496,7 @@ def _explain(
 ) -> list[tuple[str, tuple[Any, ...], str, bool]]:
     """Turn pydantic errors into ``(code, data path, message, at_key)``, one per place."""
     results: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], str, bool]] = {}
+    suggested: set[tuple[Any, ...]] = set()  # missing fields an unknown key stands for
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         kind = error["type"]
@@ -526,6 +516,7 @@ def _explain(
             fields = sorted(_by_key(owner)) if owner is not None else _field_names(model)
             close = suggest_key(name, fields)
             if close:
+                suggested.add((*path[:-1], "missing", close))
                 message = _("unknown field '{field}' (did you mean '{close}'?)").format(
                     field=name, close=close
                 )
@@ -536,6 +527,10 @@ def _explain(
         problem = _value_message(kind, error, value, path)
         message = _("{field}: {problem}").format(field=field_label, problem=problem)
         results.setdefault(path, ("CTG011", path, message, False))
+    # One mistake, one diagnostic: `titr:` for `titre:` is an unknown key that names the
+    # missing one; the missing-field error would only repeat it.
+    for key in suggested:
+        results.pop(key, None)
     # Any problem in the plan's form definition makes the form unusable: one code for it.
     return [
         ("CTG008", path, message, at_key) if path[:1] == ("formulaire",) else entry
@@ -581,7 +576,9 @@ def _value_message(kind: str, error: Any, value: Any, path: tuple[Any, ...]) -> 
     if kind in _BOUNDS:
         limit = next(iter(error.get("ctx", {}).values()), "?")
         return _(_BOUNDS[kind]).format(value=got, limit=limit)
-    return str(error.get("msg", _("invalid value")))
+    from .model import error_message
+
+    return error_message(error, path)  # never pydantic's own English
 
 
 _BOUNDS = {
