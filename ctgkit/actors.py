@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,7 @@ from .i18n import _, ngettext
 from .index import ActorRegistry
 from .loader import Plan, load_plan
 from .model import fold
-from .safe_text import csv_cell, printable
+from .safe_text import csv_cell, json_dumps, printable
 
 
 @dataclass
@@ -82,9 +81,8 @@ def actors(plan: str | os.PathLike[str] | Plan) -> PlanActors:
 
 
 def to_json(results: list[PlanActors]) -> str:
-    return (
-        json.dumps({"plans": [r.to_json() for r in results]}, ensure_ascii=False, indent=2) + "\n"
-    )
+    # json_dumps: a terminal's controls in plan text (C1, bidi) escaped, as in every output.
+    return json_dumps({"plans": [r.to_json() for r in results]}) + "\n"
 
 
 def to_csv(results: list[PlanActors]) -> str:

@@ -79,7 +79,7 @@ def _parse(path: Path, raw: bytes) -> dict[str, Any]:
         raise ConfigError(
             _("{path}: cannot read: not UTF-8 ({reason})").format(path=path, reason=exc.reason)
         ) from None
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer of over 4,300 digits
         message = _("{path}: invalid TOML: {problem}").format(path=path, problem=exc)
         raise ConfigError(message) from None
     except RecursionError:  # tomllib parses nested arrays and inline tables recursively

@@ -121,6 +121,8 @@ def atomic_write(path: str | os.PathLike[str], content: str | bytes) -> None:
     target = Path(path)
     refuse_special_file(target)
     try:
+        if target.is_dir():  # a folder, or a link to one: never replaced by a file
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         _atomic_write(target, content)
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from None

