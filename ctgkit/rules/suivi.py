@@ -123,7 +123,7 @@ def follow_up_outside_period(ctx: PlanContext) -> Iterator[Finding]:
     Example: `suivi: [{date: 2032-03, statut: en cours}]` in a 2019–2023 plan.
     """
     period = ctx.plan.meta.period if ctx.plan.meta else None
-    if period is None:
+    if period is None or period.end < period.start:  # CTG042 reports the period itself
         return
     first, last = period.start, period.end + GRACE_YEARS
 
