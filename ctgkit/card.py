@@ -74,12 +74,12 @@ class CardBlock:
 class Helpers:
     """What a card needs from the document it is printed in."""
 
-    text: Any  # rendering._Text: plan Markdown to Rich values
+    text: Any  # view_builder.Text: plan Markdown to Rich values
     labels: dict[str, Any]
     language: str
-    fiche_ref: Callable[[str], Any]  # rendering.FicheRef
-    objective_ref: Callable[[str], Any]  # rendering.ObjectiveRef
-    actor_ref: Callable[[str], Any]  # rendering.ActorRef
+    fiche_ref: Callable[[str], Any]  # view_model.FicheRef
+    objective_ref: Callable[[str], Any]  # view_model.ObjectiveRef
+    actor_ref: Callable[[str], Any]  # view_model.ActorRef
     safe_url: Callable[[str | None], str | None]
     #: per choix multiples field: its groups and items by folded label (built once a plan)
     choices: dict[int, tuple[dict[str, str], dict[str, tuple[str, str]]]] = field(

@@ -156,7 +156,7 @@ class Rich:
 
     def __str__(self) -> str:
         # The HTML templates' filters (striptags…) see the HTML; the Markdown templates
-        # never get a Rich value (see rendering.for_format).
+        # never get a Rich value (see view_builder.for_format).
         return str(self.__html__())
 
     def __repr__(self) -> str:

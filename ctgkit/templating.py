@@ -1,0 +1,105 @@
+"""Jinja templates: where they are, one environment per process, rendering them.
+
+The default templates ship with ctgkit; a user's template directory overrides them file by
+file (``--templates``). An environment (and the templates it compiles) is made once per
+process for each template directory and format, since compiling the templates costs more
+than rendering a plan. A broken user template becomes a :class:`RenderError` located at its
+file and line. The Markdown documents are tidied here (blank lines) after rendering.
+"""
+
+from __future__ import annotations
+
+import traceback
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
+
+from .render_errors import RenderError
+
+
+def default_templates_dir() -> Path:
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"  # a source checkout
+
+
+@lru_cache(maxsize=8)
+def environment(templates: Path | None, fmt: str) -> Environment:
+    # Cached: compiling the templates costs more than rendering one plan.
+    search = [FileSystemLoader(str(templates))] if templates else []
+    search.append(FileSystemLoader(str(default_templates_dir())))
+    return Environment(
+        loader=ChoiceLoader(search),
+        autoescape=fmt == "html",
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_template(
+    env: Environment, name: str, context: dict[str, Any], templates: Path | None
+) -> str:
+    """Render ``name``; a broken template becomes a located ``RenderError``.
+
+    Jinja's own errors (syntax, undefined names, missing includes) are the user's whatever
+    template they come from. Other exceptions raised while a template runs (``{{ 1/0 }}``,
+    a template file that is not UTF-8) are the user's only when they have overridden
+    templates; with the packaged ones they are our bug and propagate."""
+    try:
+        return env.get_template(name).render(context)
+    except TemplateError as exc:
+        raise RenderError(_template_error(name, exc)) from None
+    except (UnicodeDecodeError, OSError) as exc:
+        if templates is None:
+            raise
+        raise RenderError(f"template {_culprit(exc) or name}: cannot read: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - code in a user's template
+        if templates is None:
+            raise
+        where = _culprit(exc) or name
+        raise RenderError(f"template {where}: {type(exc).__name__}: {exc}") from None
+
+
+def _culprit(exc: BaseException) -> str | None:
+    """``file:line`` of the innermost template frame of ``exc`` (Jinja rewrites tracebacks
+    so that template code shows as its own file and line)."""
+    found = None
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        code = frame.f_code
+        if code.co_filename.endswith(".j2"):
+            found = f"{code.co_filename}:{line}"
+        elif code.co_name == "get_source" and isinstance(frame.f_locals.get("filename"), str):
+            found = frame.f_locals["filename"]  # a template file that could not be read
+    return found
+
+
+def tidy_markdown(text: str) -> str:
+    """One blank line before each heading and between blocks, never more (outside fences)."""
+    lines = text.splitlines()
+    out: list[str] = []
+    fenced = False
+    for line in lines:
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if not fenced and line.startswith("#") and out and out[-1].strip():
+            out.append("")
+        if not fenced and not line.strip() and (not out or not out[-1].strip()):
+            continue
+        out.append(line.rstrip() if not fenced else line)
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def _template_error(name: str, exc: TemplateError) -> str:
+    """'file:line: message' for a broken (user) template."""
+    where = getattr(exc, "filename", None) or getattr(exc, "name", None) or name
+    line = getattr(exc, "lineno", None)
+    # Errors raised while a template runs (undefined names) carry no position of their own.
+    location = f"{where}:{line}" if line else _culprit(exc) or where
+    return f"template {location}: {exc.message or exc}"
