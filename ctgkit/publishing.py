@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .fsutil import atomic_write
+from . import fsutil
 from .render_errors import DestinationError
 
 
@@ -54,7 +54,7 @@ def write_documents(target: Path, documents: dict[str, str | bytes]) -> list[Pat
     written = []
     for name, content in documents.items():
         path = target / name
-        atomic_write(path, content)
+        fsutil.atomic_write(path, content)  # looked up at each call: tests record it
         written.append(path)
     return written
 
