@@ -23,15 +23,8 @@ from .loader import Plan
 from .publishing import Staging, check_destination, stage, write_documents
 from .render_errors import DestinationError, PlanHasErrors, RenderError
 from .templating import default_templates_dir, environment, render_template, tidy_markdown
-from .view_builder import (
-    Anchors,
-    Marks,
-    build_context,
-    build_view,
-    context,
-    coverage_view,
-    for_format,
-)
+from .view_builder import Anchors, Marks, build_view, coverage_view
+from .view_format import build_context, context, for_format
 from .view_model import CoverageView, MatrixPage, PlanView
 
 __all__ = [

@@ -4,15 +4,13 @@
 caller or here) into a :class:`ctgkit.view_model.PlanView`: anchors unique in the document,
 one reference object per fiche, objective and actor shared by every place citing it, plan
 Markdown parsed once into :class:`ctgkit.markup.Rich` values. :func:`coverage_view` builds
-the matrix alone. :func:`context` gives the templates of a format their context: HTML gets
-the view as it is (autoescaped; rich fields give their HTML), Markdown gets it with rich
-fields as Markdown and plain text escaped for Markdown.
+the matrix alone. What each output format receives is :mod:`ctgkit.view_format`'s job.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -103,10 +101,11 @@ class Anchors:
             return found
         base = f"{kind}-{markup.slug(key)}"
         candidate, number = base, 2
-        while candidate in self._used or any(candidate + p in self._used for p in self._parts):
+        used, parts = self._used, self._parts
+        while candidate in used or not used.isdisjoint(map(candidate.__add__, parts)):
             candidate, number = f"{base}-{number}", number + 1
-        self._used.add(candidate)
-        self._used.update(candidate + part for part in self._parts)
+        used.add(candidate)
+        used.update(map(candidate.__add__, parts))
         self._ids[(kind, key)] = candidate
         return candidate
 
@@ -358,11 +357,19 @@ def build_view(
     )
 
 
-def _relinked(view: CoverageView, base: str) -> CoverageView:
+def relinked(view: CoverageView, base: str) -> CoverageView:
     """The same matrix with its in-page links (``#id``) pointing into ``base``."""
 
     def moved(items: list[Any]) -> list[Any]:
-        return [replace(i, href=f"{base}{i.href}" if i.href else i.href) for i in items]
+        out = []
+        for item in items:
+            # A shallow copy (dataclasses.replace would run __init__ again for each).
+            copy = object.__new__(type(item))
+            copy.__dict__.update(item.__dict__)
+            if item.href:
+                copy.__dict__["href"] = f"{base}{item.href}"
+            out.append(copy)
+        return out
 
     return replace(
         view,
@@ -568,73 +575,3 @@ def _timeline(
         undated,
         any(not in_period(y) for y in years),
     )
-
-
-# ------------------------------------------------------------------------- per format
-
-
-#: Values written as they are in Markdown: ids, links, our own labels.
-_VERBATIM = frozenset(
-    {"anchor", "href", "url", "labels", "lang", "format", "shape", "kind", "cells", "years"}
-)
-
-
-def for_format(value: Any, fmt: str) -> Any:
-    """The view for the templates of ``fmt``. HTML: as it is (autoescape does the rest).
-    Markdown: rich fields as Markdown, plain text escaped so that it stays plain text."""
-    return value if fmt == "html" else _as_markdown(value)
-
-
-def _as_markdown(value: Any, memo: dict[int, Any] | None = None) -> Any:
-    """``memo``: dataclass instances converted once (a card's items are also in its blocks,
-    references to one fiche or objective are one object)."""
-    if value is None or type(value) in (bool, int):
-        return value
-    if isinstance(value, Rich):
-        return value.md()
-    if isinstance(value, str):
-        return markup.escape_md(" ".join(value.split()) if "\n" in value else value, plain=True)
-    memo = {} if memo is None else memo
-    if isinstance(value, list | tuple):
-        return [_as_markdown(item, memo) for item in value]
-    if isinstance(value, dict):
-        return {k: v if k in _VERBATIM else _as_markdown(v, memo) for k, v in value.items()}
-    names = _field_names(type(value))
-    if names is None:
-        return value
-    done = memo.get(id(value))
-    if done is not None:
-        return done
-    # A shallow copy with converted fields (dataclasses.replace would run __init__ again).
-    copy = memo[id(value)] = object.__new__(type(value))
-    copy.__dict__.update(
-        {
-            name: getattr(value, name) if verbatim else _as_markdown(getattr(value, name), memo)
-            for name, verbatim in names
-        }
-    )
-    return copy
-
-
-@cache
-def _field_names(cls: type) -> tuple[tuple[str, bool], ...] | None:
-    if not is_dataclass(cls):
-        return None
-    return tuple((f.name, f.name in _VERBATIM) for f in fields(cls))
-
-
-def context(view: Any, fmt: str, labels: dict[str, Any]) -> dict[str, Any]:
-    """The template context: the view's fields, the labels and the format."""
-    shown = for_format(view, fmt)
-    out = {f.name: getattr(shown, f.name) for f in fields(shown)}
-    out.update(labels=labels, format=fmt)
-    if isinstance(view, PlanView):
-        out["coverage_page"] = _relinked(out["coverage"], f"plan.{fmt}")
-    return out
-
-
-def build_context(
-    plan: Plan, fmt: str, labels: dict[str, Any], cov: PlanCoverage | None = None
-) -> dict[str, Any]:
-    """Everything the templates of ``fmt`` show (see :class:`PlanView`)."""
-    return context(build_view(plan, labels, cov), fmt, labels)

@@ -501,6 +501,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "labels",
             "view_model",
             "view_builder",
+            "view_format",
             "publishing",
             "rendering",
             "coverage_output",
