@@ -156,7 +156,7 @@ class Rich:
 
     def __str__(self) -> str:
         # The HTML templates' filters (striptags…) see the HTML; the Markdown templates
-        # never get a Rich value (see view_builder.for_format).
+        # never get a Rich value (see view_format.for_format).
         return str(self.__html__())
 
     def __repr__(self) -> str:
@@ -446,8 +446,10 @@ def text_escape(text: str | None) -> Markup:
     return escape(text or "")
 
 
+@lru_cache(maxsize=16384)
 def slug(text: str) -> str:
-    """An id fragment: lowercase ASCII letters and digits joined by dashes."""
+    """An id fragment: lowercase ASCII letters and digits joined by dashes (memoised:
+    each code, number and field key is slugged for every id that contains it)."""
     folded = text.lower() if text.isascii() else fold(text)  # codes and numbers: ASCII
     return _NOT_SLUG.sub("-", folded).strip("-") or "x"
 

@@ -14,9 +14,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+)
+from markupsafe import Markup, escape
 
 from .render_errors import RenderError
+
+try:  # markupsafe's escaping of a str, without the Markup wrapping (its C speedups)
+    from markupsafe import _escape_inner
+except ImportError:  # pragma: no cover - another markupsafe: its escape() as it is
+    _escape_inner = None
 
 
 def default_templates_dir() -> Path:
@@ -28,17 +41,59 @@ def default_templates_dir() -> Path:
 
 @lru_cache(maxsize=8)
 def environment(templates: Path | None, fmt: str) -> Environment:
-    # Cached: compiling the templates costs more than rendering one plan.
+    """The Jinja environment of a template directory (None: the default templates) and a
+    format; made once per process, since compiling the templates costs more than
+    rendering a plan. HTML is autoescaped."""
     search = [FileSystemLoader(str(templates))] if templates else []
     search.append(FileSystemLoader(str(default_templates_dir())))
-    return Environment(
+    env = Environment(
         loader=ChoiceLoader(search),
         autoescape=fmt == "html",
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Loaded once per process: no check of each template file's date at every use
+        # (a plan's document includes the fiche template once per fiche).
+        auto_reload=False,
     )
+    if fmt == "html":
+        env.template_class = _EscapingTemplate
+    return env
+
+
+def html_escape(value: Any) -> Markup:
+    """:func:`markupsafe.escape`, the same result, with quick paths for what templates
+    print most: plain text (no :class:`Markup` constructor run in Python), values already
+    safe (a macro's output: returned as it is, not copied) and objects that give their
+    own HTML (their ``__html__()``, not copied)."""
+    kind = type(value)
+    if kind is str and _escape_inner is not None:
+        return _new_str(Markup, _escape_inner(value))
+    if kind is Markup:
+        return value
+    html = getattr(value, "__html__", None)  # plan text (markup.Rich): its cached HTML
+    if html is not None:
+        safe = html()
+        return safe if type(safe) is Markup else Markup(safe)
+    return escape(value)
+
+
+_new_str = str.__new__
+
+
+class _EscapingTemplate(Template):
+    """A template whose autoescaping calls :func:`html_escape`. Jinja's compiled templates
+    call the ``escape`` of their module for every ``{{ … }}`` they print (thousands per
+    plan): swapped for the equivalent quicker function, when it is markupsafe's."""
+
+    @classmethod
+    def from_code(cls, environment, code, globals, uptodate=None):  # type: ignore[no-untyped-def]
+        template = super().from_code(environment, code, globals, uptodate)
+        namespace = template.root_render_func.__globals__
+        if namespace.get("escape") is escape:
+            namespace["escape"] = html_escape
+        return template
 
 
 def render_template(
@@ -80,17 +135,26 @@ def _culprit(exc: BaseException) -> str | None:
 
 def tidy_markdown(text: str) -> str:
     """One blank line before each heading and between blocks, never more (outside fences)."""
-    lines = text.splitlines()
     out: list[str] = []
     fenced = False
-    for line in lines:
-        if line.lstrip().startswith(("```", "~~~")):
+    blank = True  # the last line kept is blank (or there is none yet)
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
             fenced = not fenced
-        if not fenced and line.startswith("#") and out and out[-1].strip():
-            out.append("")
-        if not fenced and not line.strip() and (not out or not out[-1].strip()):
+        if fenced:
+            out.append(line)
+            blank = not stripped
             continue
-        out.append(line.rstrip() if not fenced else line)
+        if not stripped:
+            if not blank:
+                out.append("")
+                blank = True
+            continue
+        if line[0] == "#" and not blank:
+            out.append("")
+        out.append(line.rstrip())
+        blank = False
     while out and not out[-1].strip():
         out.pop()
     return "\n".join(out) + "\n"
