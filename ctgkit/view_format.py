@@ -55,7 +55,17 @@ def _markdown(value: Any, memo: dict[int, Any]) -> Any:
     if value is None or kind is bool or kind is int:
         return value
     if kind is list:
-        return [_markdown(item, memo) for item in value]
+        out = []
+        for item in value:
+            kind = type(item)
+            if kind is str:
+                out.append(_text(item))
+            elif kind is Rich:
+                out.append(item.md())
+            else:  # an object already converted (memo: only live objects) or any value
+                done = memo.get(id(item))
+                out.append(done if done is not None else _markdown(item, memo))
+        return out
     names = _dataclass_fields(kind)
     if names is not None:
         done = memo.get(id(value))
