@@ -228,55 +228,22 @@ def build_view(
         shown = actor.name if actor is not None else " ".join(name.split())
         return ActorRef(text.linkless_cell(shown), anchors("actor", fold(shown)))
 
-    served = {row.code: row.fiches for row in cov.objectives}
-    infos = {id(info.node): info for info in index.order}
-
-    def node_view(info: NodeInfo) -> Node:
-        node, level = info.node, info.level
-        untranscribed = index.untranscribed(info)
-        numbers = served.get(node.code, []) if info.is_leaf and not untranscribed else []
-        return Node(
-            code=node.code,
-            editorial=index.is_editorial(info),
-            title=text.inline(node.title),
-            anchor=anchors("obj", node.code),
-            level=level + 1,
-            heading=min(6, level + 3),
-            level_name=index.level_name(level),
-            theme=node.theme,
-            description=text.block(node.description, heading_base=min(6, level + 4)),
-            pistes=[text.inline(p) for p in node.pistes],
-            notes=[text.inline(n) for n in marks.notes.get(node.code, [])],
-            is_leaf=info.is_leaf,
-            untranscribed=untranscribed,
-            fiches=[fiche_ref(n) for n in numbers],
-            # Before any fiche is written, no objective is « not served » yet.
-            uncovered=bool(fiches) and info.is_leaf and not untranscribed and not numbers,
-            children=runs(node.children, info),
-        )
-
-    def runs(nodes: list[Any], parent: NodeInfo | None) -> list[Run]:
-        """Sibling nodes in plan order: consecutive leaves below the top level make one list
-        (``leaves``); a branch, or a leaf at the top level, is a section of its own."""
-        out: list[Run] = []
-        for node in nodes:
-            view = node_view(infos[id(node)])
-            if view.is_leaf and parent is not None:
-                if out and out[-1].leaves:
-                    out[-1].leaves.append(view)
-                else:
-                    out.append(Run([view], None))
-            else:
-                out.append(Run([], view))
-        return out
-
+    tree_view = _TreeView(
+        index,
+        {row.code: row.fiches for row in cov.objectives},
+        marks,
+        text,
+        anchors,
+        fiche_ref,
+        bool(fiches),
+    )
     helpers = card.Helpers(
         text, labels, language, fiche_ref, objective_ref, actor_ref, markup.safe_url
     )
     fiche_cards = [_fiche_card(loaded, plan, text, labels, anchors, helpers) for loaded in fiches]
     actor_rows = _actors(plan, fiche_ref, anchors, text)
     period = meta.period
-    tree = runs(meta.strategy, None)  # before the matrix: the tree's anchors come first
+    tree = tree_view.runs(meta.strategy, None)  # before the matrix: its anchors come first
     coverage = coverage_view(cov, labels, text, anchors=anchors, marks=marks)
     return PlanView(
         lang=language,
@@ -355,6 +322,66 @@ def build_view(
         actor_kinds=any(row.kind for row in actor_rows),
         fiche_timeline=_timeline(fiches, period, fiche_ref, labels, language),
     )
+
+
+class _TreeView:
+    """The strategy tree as the templates show it. Methods of an object rather than
+    functions local to :func:`build_view`, which would call each other: a reference cycle
+    (holding the whole index) that only the cyclic garbage collector frees."""
+
+    def __init__(
+        self,
+        index: PlanIndex,
+        served: dict[str, list[str]],
+        marks: Marks,
+        text: Text,
+        anchors: Anchors,
+        fiche_ref: Callable[[str], FicheRef],
+        any_fiche: bool,
+    ) -> None:
+        self.index, self.served, self.marks, self.text = index, served, marks, text
+        self.anchors, self.fiche_ref, self.any_fiche = anchors, fiche_ref, any_fiche
+        self.infos = {id(info.node): info for info in index.order}
+
+    def node(self, info: NodeInfo) -> Node:
+        index, text = self.index, self.text
+        node, level = info.node, info.level
+        untranscribed = index.untranscribed(info)
+        numbers = self.served.get(node.code, []) if info.is_leaf and not untranscribed else []
+        return Node(
+            code=node.code,
+            editorial=index.is_editorial(info),
+            title=text.inline(node.title),
+            anchor=self.anchors("obj", node.code),
+            level=level + 1,
+            heading=min(6, level + 3),
+            level_name=index.level_name(level),
+            theme=node.theme,
+            description=text.block(node.description, heading_base=min(6, level + 4)),
+            pistes=[text.inline(p) for p in node.pistes],
+            notes=[text.inline(n) for n in self.marks.notes.get(node.code, [])],
+            is_leaf=info.is_leaf,
+            untranscribed=untranscribed,
+            fiches=[self.fiche_ref(n) for n in numbers],
+            # Before any fiche is written, no objective is « not served » yet.
+            uncovered=self.any_fiche and info.is_leaf and not untranscribed and not numbers,
+            children=self.runs(node.children, info),
+        )
+
+    def runs(self, nodes: list[Any], parent: NodeInfo | None) -> list[Run]:
+        """Sibling nodes in plan order: consecutive leaves below the top level make one list
+        (``leaves``); a branch, or a leaf at the top level, is a section of its own."""
+        out: list[Run] = []
+        for node in nodes:
+            view = self.node(self.infos[id(node)])
+            if view.is_leaf and parent is not None:
+                if out and out[-1].leaves:
+                    out[-1].leaves.append(view)
+                else:
+                    out.append(Run([view], None))
+            else:
+                out.append(Run([], view))
+        return out
 
 
 def relinked(view: CoverageView, base: str) -> CoverageView:
