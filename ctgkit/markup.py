@@ -108,6 +108,11 @@ _INLINE_SYNTAX = re.compile(r"[\\`*_~\[\]!<&]")
 _BLOCK_START = re.compile(r"[#>+\-=|]|\d{1,9}[.)]")
 
 
+def _markup(html: str) -> Markup:
+    """``Markup(html)`` for a plain str, without running Markup's constructor in Python."""
+    return str.__new__(Markup, html)
+
+
 class Rich:
     """One piece of plan Markdown, parsed once; ``html()`` and ``md()`` render it.
 
@@ -132,14 +137,14 @@ class Rich:
     def __html__(self) -> Markup:
         if self._html is None and self.plain is not None:
             escaped = escapeHtml(self.plain)
-            self._html = Markup(f"<p>{escaped}</p>" if self.mode == "block" else escaped)
+            self._html = _markup(f"<p>{escaped}</p>" if self.mode == "block" else escaped)
         if self._html is None:
             parser = _parser()
             if self.mode == "block":
                 rendered = parser.renderer.render(self.tokens, parser.options, {}).strip()
             else:
                 rendered = parser.renderer.renderInline(self.tokens, parser.options, {})
-            self._html = Markup(rendered)
+            self._html = _markup(rendered)
         return self._html
 
     def md(self) -> str:
