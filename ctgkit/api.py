@@ -234,13 +234,17 @@ def render_paths(
     *,
     force: bool = False,
     advance: Callable[[], None] | None = None,
+    on_errors: Callable[[list[Diagnostic]], None] | None = None,
 ) -> list[Path]:
     """Render many plans into ``outdir/<slug>/``, each loaded, checked and rendered once
     (several processes when it pays); return the files written.
 
     All or nothing: the destination is checked first (:class:`DestinationError`), and a
     plan with errors (:class:`PlanHasErrors`, carrying every error) stops the run before
-    any file is written, unless ``force``. ``advance`` is called once per plan rendered."""
+    any file is written, unless ``force``. ``advance`` is called once per plan rendered.
+    With ``force``, ``on_errors`` is called with the errors of the plans rendered in spite
+    of them (when there are any), once every plan is checked and before any file is
+    published."""
     from .parallel import ordered_map
     from .rendering import PlanHasErrors, RenderError, Staging, check_destination
 
@@ -259,6 +263,8 @@ def render_paths(
                 advance()
         if errors and not force:
             raise PlanHasErrors(errors)
+        if errors and on_errors is not None:
+            on_errors(errors)
         written: list[Path] = []
         for slug, names in staged:
             written.extend(staging.publish(slug, names))

@@ -70,16 +70,87 @@ class CardBlock:
     section: CardItem | None = None
 
 
+# The values of the structured kinds, as the card's macros print them (typed, like the
+# rest of the view model; templates read them by attribute).
+
+
+@dataclass
+class ChoiceGroup:
+    """Ticked items of a choix multiples field, by group of the form (``group`` None
+    when the form has no groups)."""
+
+    group: str | None
+    ticked: list[str]
+
+
+@dataclass
+class GridLine:
+    label: str
+    value: str  # « oui » or « non », in the document's language
+
+
+@dataclass
+class Step:
+    label: str | None
+    marker: str | None  # « 1. », « Phase A : »
+    text: Rich
+    depth: int
+    steps: list[Step]
+
+
+@dataclass
+class Measurement:
+    date: str | None
+    value: str | None
+    note: str | None
+
+
+@dataclass
+class IndicatorRow:
+    label: Rich
+    unit: str | None
+    baseline: str | None
+    baseline_date: str | None
+    target: str | None
+    measurements: list[Measurement]
+
+
+@dataclass
+class Indicators:
+    rows: list[IndicatorRow]
+    has_figures: bool  # any unit, baseline, target or measurement: a table, else a list
+
+
+@dataclass
+class BudgetLine:
+    funder: Rich
+    amount: str
+    nature: Rich
+
+
+@dataclass
+class Budget:
+    lines: list[BudgetLine]
+    total: str | None
+    has_nature: bool
+
+
+@dataclass
+class Document:
+    label: str
+    url: str | None  # None when not a safe link
+
+
 @dataclass
 class Helpers:
     """What a card needs from the document it is printed in."""
 
-    text: Any  # rendering._Text: plan Markdown to Rich values
+    text: Any  # view_builder.Text: plan Markdown to Rich values
     labels: dict[str, Any]
     language: str
-    fiche_ref: Callable[[str], Any]  # rendering.FicheRef
-    objective_ref: Callable[[str], Any]  # rendering.ObjectiveRef
-    actor_ref: Callable[[str], Any]  # rendering.ActorRef
+    fiche_ref: Callable[[str], Any]  # view_model.FicheRef
+    objective_ref: Callable[[str], Any]  # view_model.ObjectiveRef
+    actor_ref: Callable[[str], Any]  # view_model.ActorRef
     safe_url: Callable[[str | None], str | None]
     #: per choix multiples field: its groups and items by folded label (built once a plan)
     choices: dict[int, tuple[dict[str, str], dict[str, tuple[str, str]]]] = field(
@@ -235,7 +306,7 @@ def _prepare(form_field: FormField, value: Any, helpers: Helpers) -> Any:
         return _choices(form_field, value, helpers)
     if kind == "grille oui/non":
         return [
-            {"label": label, "value": labels["yes" if given else "no"]}
+            GridLine(label, labels["yes" if given else "no"])
             for _key, label, given in grid_values(form_field, value)
             if given is not None
         ] or None
@@ -262,10 +333,10 @@ def _prepare(form_field: FormField, value: Any, helpers: Helpers) -> Any:
     return text.inline(str(value))
 
 
-def _choices(form_field: FormField, value: Any, helpers: Helpers) -> list[dict[str, Any]] | None:
+def _choices(form_field: FormField, value: Any, helpers: Helpers) -> list[ChoiceGroup] | None:
     """Ticked items by group, in form order; items the form does not know are kept as typed."""
     if not form_field.groups:
-        return [{"group": None, "ticked": list(value)}]
+        return [ChoiceGroup(None, list(value))]
     ticked: dict[str, list[str]] = {group: [] for group, _ in form_field.groups}
     unknown: dict[str, list[str]] = {}
     # One fold per label typed: folding every item of the form for each one was most of
@@ -289,23 +360,23 @@ def _choices(form_field: FormField, value: Any, helpers: Helpers) -> list[dict[s
                 unknown.setdefault(label, []).append(item)
     order = {item: i for _, items in form_field.groups for i, item in enumerate(items)}
     out = [
-        {"group": group, "ticked": sorted(items, key=lambda i: order.get(i, len(order)))}
+        ChoiceGroup(group, sorted(items, key=lambda i: order.get(i, len(order))))
         for group, items in ticked.items()
         if items
     ]
-    out += [{"group": group, "ticked": items} for group, items in unknown.items()]
+    out += [ChoiceGroup(group, items) for group, items in unknown.items()]
     return out or None
 
 
-def _steps(items: list[Any], text: Any, depth: int) -> list[dict[str, Any]]:
+def _steps(items: list[Any], text: Any, depth: int) -> list[Step]:
     return [
-        {
-            "label": step.label,
-            "marker": _step_marker(step.label),
-            "text": text.flow(step.text),
-            "depth": depth,
-            "steps": _steps(step.steps, text, depth + 1),
-        }
+        Step(
+            step.label,
+            _step_marker(step.label),
+            text.flow(step.text),
+            depth,
+            _steps(step.steps, text, depth + 1),
+        )
         for step in items
     ]
 
@@ -317,50 +388,50 @@ def _step_marker(label: str | None) -> str | None:
     return f"{label}." if label[-1].isdigit() else f"{label} :"
 
 
-def _indicators(items: list[Any], helpers: Helpers) -> dict[str, Any]:
+def _indicators(items: list[Any], helpers: Helpers) -> Indicators:
     language = helpers.language
     rows = [
-        {
-            "label": helpers.text.cell(i.label),
-            "unit": i.unit,
-            "baseline": number(i.baseline, language),
-            "baseline_date": date(i.baseline_date, language),
-            "target": number(i.target, language),
-            "measurements": [
-                {"date": date(m.date, language), "value": number(m.value, language), "note": m.note}
+        IndicatorRow(
+            helpers.text.cell(i.label),
+            i.unit,
+            number(i.baseline, language),
+            date(i.baseline_date, language),
+            number(i.target, language),
+            [
+                Measurement(date(m.date, language), number(m.value, language), m.note)
                 for m in i.measurements
             ],
-        }
+        )
         for i in items
     ]
     has_figures = any(
         i.unit or i.baseline is not None or i.target is not None or i.measurements for i in items
     )
-    return {"rows": rows, "has_figures": has_figures}
+    return Indicators(rows, has_figures)
 
 
-def _budget(lines: list[Any], helpers: Helpers) -> dict[str, Any]:
+def _budget(lines: list[Any], helpers: Helpers) -> Budget:
     language = helpers.language
     amounts = [line.amount for line in lines if line.amount is not None]
-    return {
-        "lines": [
-            {
-                "funder": helpers.text.cell(line.funder),
-                "amount": amount(line.amount, language) or "",
-                "nature": helpers.text.cell(line.nature or ""),
-            }
+    return Budget(
+        [
+            BudgetLine(
+                helpers.text.cell(line.funder),
+                amount(line.amount, language) or "",
+                helpers.text.cell(line.nature or ""),
+            )
             for line in lines
         ],
-        "total": amount(sum(amounts), language) if amounts else None,
-        "has_nature": any(line.nature for line in lines),
-    }
+        amount(sum(amounts), language) if amounts else None,
+        any(line.nature for line in lines),
+    )
 
 
-def _documents(docs: list[Any], helpers: Helpers) -> list[dict[str, Any]]:
+def _documents(docs: list[Any], helpers: Helpers) -> list[Document]:
     out = []
     for doc in docs:
         label = " ".join(p for p in (doc.programme, doc.ref) if p)
         if doc.title:
             label = f"{label} « {doc.title} »" if label else doc.title
-        out.append({"label": label or (doc.url or ""), "url": helpers.safe_url(doc.url)})
+        out.append(Document(label or (doc.url or ""), helpers.safe_url(doc.url)))
     return out

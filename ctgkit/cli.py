@@ -800,7 +800,16 @@ def render(
     try:
         with progress(len(plans), _("Rendering")) as advance:
             written = render_paths(
-                plans, outdir, chosen, templates, ignore_codes, jobs, force=force, advance=advance
+                plans,
+                outdir,
+                chosen,
+                templates,
+                ignore_codes,
+                jobs,
+                force=force,
+                advance=advance,
+                # --force: what is wrong with the plans rendered anyway, as validate says it
+                on_errors=lambda errors: _print_errors(errors, len(plans)),
             )
     except DestinationError as exc:
         usage_error(str(exc))

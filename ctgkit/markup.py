@@ -108,6 +108,11 @@ _INLINE_SYNTAX = re.compile(r"[\\`*_~\[\]!<&]")
 _BLOCK_START = re.compile(r"[#>+\-=|]|\d{1,9}[.)]")
 
 
+def _markup(html: str) -> Markup:
+    """``Markup(html)`` for a plain str, without running Markup's constructor in Python."""
+    return str.__new__(Markup, html)
+
+
 class Rich:
     """One piece of plan Markdown, parsed once; ``html()`` and ``md()`` render it.
 
@@ -132,14 +137,14 @@ class Rich:
     def __html__(self) -> Markup:
         if self._html is None and self.plain is not None:
             escaped = escapeHtml(self.plain)
-            self._html = Markup(f"<p>{escaped}</p>" if self.mode == "block" else escaped)
+            self._html = _markup(f"<p>{escaped}</p>" if self.mode == "block" else escaped)
         if self._html is None:
             parser = _parser()
             if self.mode == "block":
                 rendered = parser.renderer.render(self.tokens, parser.options, {}).strip()
             else:
                 rendered = parser.renderer.renderInline(self.tokens, parser.options, {})
-            self._html = Markup(rendered)
+            self._html = _markup(rendered)
         return self._html
 
     def md(self) -> str:
@@ -156,7 +161,7 @@ class Rich:
 
     def __str__(self) -> str:
         # The HTML templates' filters (striptags…) see the HTML; the Markdown templates
-        # never get a Rich value (see rendering.for_format).
+        # never get a Rich value (see view_format.for_format).
         return str(self.__html__())
 
     def __repr__(self) -> str:
@@ -446,8 +451,10 @@ def text_escape(text: str | None) -> Markup:
     return escape(text or "")
 
 
+@lru_cache(maxsize=16384)
 def slug(text: str) -> str:
-    """An id fragment: lowercase ASCII letters and digits joined by dashes."""
+    """An id fragment: lowercase ASCII letters and digits joined by dashes (memoised:
+    each code, number and field key is slugged for every id that contains it)."""
     folded = text.lower() if text.isascii() else fold(text)  # codes and numbers: ASCII
     return _NOT_SLUG.sub("-", folded).strip("-") or "x"
 

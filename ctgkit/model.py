@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
@@ -94,8 +95,12 @@ def shorthand(key: str, model: Any) -> BeforeValidator:
     return BeforeValidator(expand, json_schema_input_type=Union[str, model])  # noqa: UP007
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
-    """Fold a label for forgiving comparison: case, accents, apostrophes, spaces."""
+    """Fold a label for forgiving comparison: case, accents, apostrophes, spaces.
+
+    Memoised (bounded): the same names and labels are folded over and over (each actor a
+    fiche cites, each ticked choice, each anchor), and Unicode decomposition is slow."""
     import unicodedata
 
     text = text.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from . import i18n
@@ -36,6 +38,49 @@ def ordered_map(
     jobs: int | None = None,
 ) -> Iterator[tuple[T, R]]:
     """``(item, function(item, *extra))`` for each item, in order."""
+    with _batch_gc():
+        yield from _ordered_map(function, items, extra, jobs)
+
+
+#: Container allocations between two young collections while plans are processed (the
+#: interpreter's default is 700).
+BATCH_GC_THRESHOLD = 50_000
+
+
+@contextmanager
+def _batch_gc() -> Iterator[None]:
+    """The cyclic garbage collector set for a run over many plans, and set back after.
+
+    - What exists before the run (modules, models, compiled templates: most of the heap)
+      is frozen out of its scans; without this, every full collection rescans the whole
+      import-time heap. Also what the ``gc`` docs advise before forking workers (fewer
+      copy-on-write pages).
+    - Young collections run every 50,000 container allocations instead of 700: a plan
+      allocates hundreds of thousands of containers, which reference counting frees (a
+      plan leaves no cycles: tests/test_memory.py), so frequent collections only rescan
+      the plan being worked on (6 % of ``ctg render``'s CPU time at 700; about 20 MB
+      more memory at 50,000).
+
+    Left alone when the program manages frozen objects itself."""
+    if gc.get_freeze_count():
+        yield
+        return
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], BATCH_GC_THRESHOLD), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+def _ordered_map(
+    function: Callable[..., R],
+    items: Sequence[T],
+    extra: tuple[Any, ...],
+    jobs: int | None,
+) -> Iterator[tuple[T, R]]:
     jobs = available_cores() if jobs is None or jobs < 1 else jobs
     jobs = min(jobs, len(items))
     if jobs <= 1 or len(items) < MIN_PLANS_FOR_WORKERS:

@@ -510,6 +510,13 @@ LAYERS: list[tuple[str, set[str]]] = [
         {
             "markup",
             "card",
+            "render_errors",
+            "templating",
+            "labels",
+            "view_model",
+            "view_builder",
+            "view_format",
+            "publishing",
             "rendering",
             "coverage_output",
             "bilan_output",

@@ -7,6 +7,7 @@ forge renders it (markdown-it with raw HTML on and no link filtering).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import html5lib
@@ -185,6 +186,33 @@ def test_cli_force_renders_and_marks(mini: Path, tmp_path: Path) -> None:
     result = invoke("render", str(mini), "-o", str(tmp_path / "b"), "--force")
     assert result.exit_code == 0, result.stderr
     assert "non validé" in (tmp_path / "b" / "mini" / "plan.md").read_text(encoding="utf-8")
+
+
+def test_cli_force_prints_the_errors_it_renders_anyway(mini: Path, tmp_path: Path) -> None:
+    _break(mini)
+    other = tmp_path / "plans" / "other"
+    shutil.copytree(MINI, other)
+    result = invoke("render", str(mini), str(other), "-o", str(tmp_path / "site"), "--force")
+    assert result.exit_code == 0, result.stderr  # rendered, as asked
+    lines = result.stderr.splitlines()
+    # validate's text form (file:line:col: severity CODE message), then its summary line,
+    # before the files are written
+    diagnostic = f"{mini}/{FICHE}:9:8: error CTG011 "
+    assert [line for line in lines if ": error " in line] == [
+        line for line in lines if line.startswith(diagnostic)
+    ]
+    assert len([line for line in lines if line.startswith(diagnostic)]) == 1
+    at = next(i for i, line in enumerate(lines) if line.startswith(diagnostic))
+    assert lines[at + 1] == "1 error, 0 warnings in 2 plans"
+    assert lines[-1].startswith("wrote 8 files for 2 plan(s)")
+    assert "non validé" in (tmp_path / "site" / "mini" / "plan.md").read_text(encoding="utf-8")
+    assert "non validé" not in (tmp_path / "site" / "other" / "plan.md").read_text("utf-8")
+
+
+def test_cli_force_prints_nothing_more_for_valid_plans(tmp_path: Path) -> None:
+    result = invoke("render", str(MINI), "-o", str(tmp_path / "site"), "--force")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [f"wrote 4 files for 1 plan(s) in {tmp_path / 'site'}"]
 
 
 def test_a_valid_plan_is_not_marked(tmp_path: Path) -> None:
