@@ -714,10 +714,15 @@ def render_documents(
             where = getattr(exc, "filename", None) or getattr(exc, "name", None) or name
             line = getattr(exc, "lineno", None)
             location = f"{where}:{line}" if line else where
-            raise RenderError(f"template {location}: {exc.message or exc}") from None
+            raise RenderError(
+                _("template {name}: {problem}").format(name=location, problem=exc.message or exc)
+            ) from None
         except Exception as exc:  # noqa: BLE001 - code in a user's template
             if templates is None:
                 raise
-            raise RenderError(f"template {name}: {type(exc).__name__}: {exc}") from None
+            problem = f"{type(exc).__name__}: {exc}"
+            raise RenderError(
+                _("template {name}: {problem}").format(name=name, problem=problem)
+            ) from None
         outputs[DOCUMENTS[fmt]] = tidy_markdown(rendered) if fmt == "md" else rendered
     return outputs

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import card
+from .i18n import _
 from .model import PlanFile
 from .render_errors import RenderError
 from .templating import default_templates_dir
@@ -38,7 +39,9 @@ def _load_labels(language: str, templates: Path | None) -> dict[str, Any]:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise RenderError(f"{path}: cannot read label catalog: {exc}") from None
+            raise RenderError(
+                _("{path}: cannot read label catalog: {problem}").format(path=path, problem=exc)
+            ) from None
         if directory is templates and labels:
             _check_overrides(path, labels, data)
         for key, value in data.items():
@@ -47,7 +50,7 @@ def _load_labels(language: str, templates: Path | None) -> dict[str, Any]:
             else:
                 labels[key] = value
     if not labels:
-        raise RenderError(f"no label catalog for language '{language}'")
+        raise RenderError(_("no label catalog for language '{language}'").format(language=language))
     return labels
 
 
@@ -65,22 +68,35 @@ def _check_overrides(path: Path, defaults: dict[str, Any], data: dict[str, Any])
     def check(where: str, default: Any, value: Any) -> None:
         if isinstance(default, dict):
             if not isinstance(value, dict):
-                raise RenderError(f"{path}: '{where}' must be a table, like the default")
+                raise RenderError(
+                    _("{path}: '{where}' must be a table, like the default").format(
+                        path=path, where=where
+                    )
+                )
             for key, item in value.items():
                 if key in default:
                     check(f"{where}.{key}", default[key], item)
                 elif not isinstance(item, str):
-                    raise RenderError(f"{path}: '{where}.{key}' must be text")
+                    raise RenderError(
+                        _("{path}: '{where}' must be text").format(
+                            path=path, where=f"{where}.{key}"
+                        )
+                    )
             return
         if isinstance(default, str):
             if not isinstance(value, str):
-                raise RenderError(f"{path}: '{where}' must be text")
+                message = _("{path}: '{where}' must be text").format(path=path, where=where)
+                raise RenderError(message)
             unknown = sorted(fields(value) - fields(default))
             if unknown:
-                allowed = ", ".join(f"{{{n}}}" for n in sorted(fields(default))) or "none"
+                allowed = ", ".join(f"{{{n}}}" for n in sorted(fields(default))) or _("none")
                 raise RenderError(
-                    f"{path}: '{where}' uses the unknown placeholder "
-                    f"{{{unknown[0]}}} (this label offers: {allowed})"
+                    _(
+                        "{path}: '{where}' uses the unknown placeholder {placeholder} (this "
+                        "label offers: {allowed})"
+                    ).format(
+                        path=path, where=where, placeholder=f"{{{unknown[0]}}}", allowed=allowed
+                    )
                 )
 
     for key, value in data.items():

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import fsutil
+from .i18n import _
 from .render_errors import DestinationError
 
 
@@ -24,8 +25,10 @@ def check_destination(outdir: Path, plan_dirs: Sequence[Path]) -> None:
         for candidate in (place, *place.parents):
             if candidate in resolved:
                 raise DestinationError(
-                    f"output directory {target} is inside the plan directory "
-                    f"{resolved[candidate]}; refusing to write there"
+                    _(
+                        "output directory {target} is inside the plan directory {plan}; "
+                        "refusing to write there"
+                    ).format(target=target, plan=resolved[candidate])
                 )
 
     refuse_inside(outdir)
@@ -36,15 +39,19 @@ def check_destination(outdir: Path, plan_dirs: Sequence[Path]) -> None:
         refuse_inside(target)  # e.g. the plans' own parent: <outdir>/<plan> is the plan
         if real.name in slugs:
             raise DestinationError(
-                f"two plans would be written to {target}: {slugs[real.name]} and {plan}"
+                _("two plans would be written to {target}: {first} and {second}").format(
+                    target=target, first=slugs[real.name], second=plan
+                )
             )
         slugs[real.name] = plan
         targets[target.resolve()] = plan
     for real, plan in resolved.items():  # a plan inside a folder that would be written
         if any(parent in targets for parent in real.parents):
             raise DestinationError(
-                f"output directory {outdir} would write into the plan directory {plan}; "
-                "refusing to write there"
+                _(
+                    "output directory {outdir} would write into the plan directory {plan}; "
+                    "refusing to write there"
+                ).format(outdir=outdir, plan=plan)
             )
 
 

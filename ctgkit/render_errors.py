@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .i18n import ngettext
+
 
 class RenderError(Exception):
     """A template or label catalog that cannot be used, or a render the library refuses."""
@@ -28,8 +30,13 @@ class PlanHasErrors(RenderError):
         self.diagnostics = list(diagnostics)
         count = len(self.diagnostics)
         files = sorted({str(d.file) for d in self.diagnostics})
+        shown = ", ".join(files[:3]) + (" …" if len(files) > 3 else "")
         super().__init__(
-            f"{count} error{'s' if count != 1 else ''} in {', '.join(files[:3])}"
-            f"{' …' if len(files) > 3 else ''}; not rendered (force=True renders anyway, "
-            "marked « document non validé »)"
+            ngettext(
+                "{count} error in {files}; not rendered (force=True renders anyway, marked "
+                "« document non validé »)",
+                "{count} errors in {files}; not rendered (force=True renders anyway, marked "
+                "« document non validé »)",
+                count,
+            ).format(count=count, files=shown)
         )

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .coverage_model import PlanCoverage, compute
+from .i18n import _
 from .index import PlanIndex
 from .labels import banner, capitalised, load_labels, state_text
 from .loader import Plan
@@ -76,10 +77,12 @@ def render_documents(
     from one view of the plan. ``errors``: see :func:`build_view`."""
     meta = plan.meta
     if meta is None:
-        raise RenderError(f"{plan.display_root}: plan.yaml could not be loaded")
+        raise RenderError(
+            _("{plan}: plan.yaml could not be loaded").format(plan=plan.display_root)
+        )
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
     if unknown:
-        raise RenderError(f"unknown format '{unknown[0]}' (use md or html)")
+        raise RenderError(_("unknown format '{format}' (use md or html)").format(format=unknown[0]))
     labels = load_labels(meta.language, templates)
     index = PlanIndex(meta)  # the one index and the one coverage of this render
     cov = cov or compute(plan, index)

@@ -26,6 +26,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from .i18n import _
 from .render_errors import RenderError
 
 try:  # markupsafe's escaping of a str, without the Markup wrapping (its C speedups)
@@ -141,12 +142,18 @@ def render_template(
     except (UnicodeDecodeError, OSError) as exc:
         if templates is None:
             raise
-        raise RenderError(f"template {_culprit(exc) or name}: cannot read: {exc}") from None
+        raise RenderError(
+            _("template {name}: cannot read: {problem}").format(
+                name=_culprit(exc) or name, problem=exc
+            )
+        ) from None
     except Exception as exc:  # noqa: BLE001 - code in a user's template
         if templates is None:
             raise
         where = _culprit(exc) or name
-        raise RenderError(f"template {where}: {type(exc).__name__}: {exc}") from None
+        problem = f"{type(exc).__name__}: {exc}"
+        message = _("template {name}: {problem}").format(name=where, problem=problem)
+        raise RenderError(message) from None
     finally:
         _CONTEXTS.reset(token)
         for made_context in made:  # see _Template
@@ -200,4 +207,4 @@ def _template_error(name: str, exc: TemplateError) -> str:
     line = getattr(exc, "lineno", None)
     # Errors raised while a template runs (undefined names) carry no position of their own.
     location = f"{where}:{line}" if line else _culprit(exc) or where
-    return f"template {location}: {exc.message or exc}"
+    return _("template {name}: {problem}").format(name=location, problem=exc.message or exc)

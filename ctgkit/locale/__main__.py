@@ -96,19 +96,27 @@ def update(sources: list[Path]) -> Catalog:
     taking translations from ``sources`` (other .po files) for messages it lacks."""
     pot = template()
     po = load_po() if PO.exists() else Catalog(locale="fr", domain="ctgkit")
-    known = {m.id: m.string for m in po if m.id and m.string}
+    def complete(message) -> bool:  # noqa: ANN001
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        return bool(message.id) and all(strings) and not message.fuzzy
+
+    known = {m.id: m.string for m in po if complete(m)}
     for extra in sources:
         for message in load_po(extra):
-            if message.id and message.string and not message.fuzzy:
+            if complete(message):
                 known.setdefault(message.id, message.string)
     fresh = Catalog(locale="fr", domain="ctgkit", project="ctgkit", fuzzy=False)
+
+    def empty(message) -> str | tuple[str, ...]:  # noqa: ANN001
+        return ("",) * fresh.num_plurals if isinstance(message.id, tuple) else ""
+
     fresh.language_team = "French"
     for message in pot:
         if not message.id:
             continue
         fresh.add(
             message.id,
-            string=known.get(message.id, ("", "") if isinstance(message.id, tuple) else ""),
+            string=known.get(message.id, empty(message)),
             locations=message.locations,
             flags=message.flags,
         )
