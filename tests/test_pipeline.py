@@ -204,7 +204,7 @@ def test_cli_force_prints_the_errors_it_renders_anyway(mini: Path, tmp_path: Pat
     assert len([line for line in lines if line.startswith(diagnostic)]) == 1
     at = next(i for i, line in enumerate(lines) if line.startswith(diagnostic))
     assert lines[at + 1] == "1 error, 0 warnings in 2 plans"
-    assert lines[-1].startswith("wrote 8 files for 2 plan(s)")
+    assert lines[-1].startswith("wrote 8 files for 2 plans")
     assert "non validé" in (tmp_path / "site" / "mini" / "plan.md").read_text(encoding="utf-8")
     assert "non validé" not in (tmp_path / "site" / "other" / "plan.md").read_text("utf-8")
 
@@ -212,7 +212,7 @@ def test_cli_force_prints_the_errors_it_renders_anyway(mini: Path, tmp_path: Pat
 def test_cli_force_prints_nothing_more_for_valid_plans(tmp_path: Path) -> None:
     result = invoke("render", str(MINI), "-o", str(tmp_path / "site"), "--force")
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.splitlines() == [f"wrote 4 files for 1 plan(s) in {tmp_path / 'site'}"]
+    assert result.stderr.splitlines() == [f"wrote 4 files for 1 plan in {tmp_path / 'site'}"]
 
 
 def test_a_valid_plan_is_not_marked(tmp_path: Path) -> None:
