@@ -46,6 +46,15 @@ def _compose(text: str, display: str) -> Node | None:
     try:
         return yaml.compose(text)
     except YAMLError as exc:
+        if getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None):
+            from .yaml_errors import explain
+
+            try:  # the same plain explanation as `ctg validate` gives
+                cause = explain(exc, text)
+            except Exception:  # noqa: BLE001 - fall back on the parser's own words
+                cause = None
+            if cause is not None:
+                raise MigrationError(display, cause.line, cause.column, cause.message) from None
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

@@ -275,3 +275,21 @@ def test_other_commands_on_an_old_plan_say_migrate(tmp_path: Path, command: list
     result = invoke(*command, str(plans / "tarn-agout"))
     assert result.exit_code == 1
     assert "CTG007" in result.stdout + result.stderr
+
+
+def test_a_syntax_error_is_explained_like_validate_does(tmp_path: Path) -> None:
+    """A broken file stops the migration with the same plain explanation as `ctg validate`,
+    at the cause (the unclosed quote), and nothing is written."""
+    plan = tmp_path / "civraisien-2019"
+    shutil.copytree(FIXTURES / "format1" / "civraisien-2019", plan)
+    fiche = plan / "fiches" / "01-creation-reseau-acteurs-sociaux.yaml"
+    text = fiche.read_text(encoding="utf-8")
+    fiche.write_text(text + 'titlex: "abc\n  x: [1\n', encoding="utf-8")
+    before = {p: p.read_bytes() for p in plan.rglob("*") if p.is_file()}
+    line = text.count("\n") + 1
+    result = invoke("migrate", str(plan))
+    assert result.exit_code == 1
+    assert f"01-creation-reseau-acteurs-sociaux.yaml:{line}:9: the quote \" opened here" in (
+        result.stderr
+    )
+    assert {p: p.read_bytes() for p in plan.rglob("*") if p.is_file()} == before
