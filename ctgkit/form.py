@@ -9,6 +9,7 @@ build one model.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
@@ -227,6 +228,16 @@ def _identifier(key: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", folded)
 
 
+def _normal_key(key: str) -> str:
+    return fold(key).replace(" ", "_").replace("-", "_")
+
+
+@functools.lru_cache(maxsize=64)
+def _normal_keys(fields: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys of a form, folded once (not once per unknown key)."""
+    return tuple(_normal_key(field) for field in fields)
+
+
 def suggest_key(name: str, fields: list[str]) -> str | None:
     """The key of ``fields`` meant by an unknown key ``name``, or None when none is close.
 
@@ -238,19 +249,16 @@ def suggest_key(name: str, fields: list[str]) -> str | None:
     """
     from .keys import OLD_FICHE_KEYS, OLD_PLAN_KEYS, edit_distance
 
-    def normal(key: str) -> str:
-        return fold(key).replace(" ", "_").replace("-", "_")
-
-    folded = normal(name)
-    for candidate in fields:
-        if normal(candidate) == folded:
+    folded = _normal_key(name)
+    targets = _normal_keys(tuple(fields))
+    for candidate, target in zip(fields, targets, strict=True):
+        if target == folded:
             return candidate
     old = OLD_PLAN_KEYS.get(name) or OLD_FICHE_KEYS.get(name)
     if old is not None and old in fields:
         return old
     best: tuple[int, int, str] | None = None
-    for position, candidate in enumerate(fields):
-        target = normal(candidate)
+    for position, (candidate, target) in enumerate(zip(fields, targets, strict=True)):
         allowed = 1 if min(len(folded), len(target)) < 9 else 2
         distance = edit_distance(folded, target, allowed)
         if distance <= allowed and (best is None or (distance, position) < best[:2]):

@@ -121,19 +121,31 @@ OLD_FICHE_KEYS = old_names(FICHE)
 
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Edits (insert, delete, replace, swap two neighbours) from ``a`` to ``b``; any value
-    above ``limit`` means « more than ``limit`` »."""
+    above ``limit`` means « more than ``limit`` ». Only the band of cells within ``limit``
+    of the diagonal is computed: cost grows with the length times ``limit``, not with the
+    square of the length (30,000 unknown keys are answered at once)."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    if a == b:
+        return 0
+    over = limit + 1
+    width = len(b)
     previous2: list[int] = []
-    previous = list(range(len(b) + 1))
+    previous = [j if j <= limit else over for j in range(width + 1)]
     for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
+        low, high = max(1, i - limit), min(width, i + limit)
+        current = [over] * (width + 1)
+        current[0] = i if i <= limit else over
+        best = current[0]
+        char = a[i - 1]
+        for j in range(low, high + 1):
+            cost = 0 if char == b[j - 1] else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value if value <= limit else over
+            best = min(best, current[j])
+        if best > limit:
+            return over
         previous2, previous = previous, current
-    return previous[len(b)]
+    return previous[width]
