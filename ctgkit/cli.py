@@ -7,6 +7,7 @@ outputs that cannot be written (a full disk, a closed standard output).
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import re
@@ -225,7 +226,11 @@ def _argument_help() -> dict[tuple[str, str], str]:
     from typer.utils import get_params_from_function
 
     found = {}
-    for info in app.registered_commands:
+    commands = list(app.registered_commands)
+    for group in app.registered_groups:  # `ctg new plan`, `ctg new fiche`
+        if group.typer_instance is not None:
+            commands.extend(group.typer_instance.registered_commands)
+    for info in commands:
         if info.callback is None:
             continue
         name = info.name or typer.main.get_command_name(info.callback.__name__)
@@ -958,6 +963,326 @@ def bilan(
         sys.stdout.write(render_text(run.bilans))
     else:
         sys.stdout.write(to_json(run.bilans))
+
+
+@app.command()
+def export(
+    paths: PathsArg,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="The workbook to write (a .xlsx file).", show_default=False
+        ),
+    ],
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Export a plan to a spreadsheet (.xlsx) for Excel or LibreOffice.
+
+    Sheets: Lisez-moi, Objectifs (the tree), Fiches (one row per fiche, one column per
+    field of the form), Matrice (objective x fiche), Indicateurs and Suivi. Plan text is
+    always stored as text, never as a formula. One plan per workbook. A plan with errors
+    stops it with the diagnostics of `ctg validate` and exit 1, before anything is written.
+
+    Example:
+
+        ctg export plans/civraisien-2019 -o civraisien-2019.xlsx
+    """
+    from .api import validate
+    from .export import workbook_bytes
+    from .fsutil import atomic_write
+    from .loader import NotAPlanError, load_plan
+
+    ignore_codes = _ignore_codes(ignore, config)
+    plans = _plans(paths)
+    if len(plans) > 1:
+        usage_error(
+            _(
+                "ctg export takes one plan at a time ({count} found): export each to its own "
+                "workbook"
+            ).format(count=len(plans))
+        )
+    if output.suffix.lower() != ".xlsx":
+        usage_error(_("--output {path}: the workbook's name must end in .xlsx").format(path=output))
+    _refuse_inside_plans(output, plans, "--output")
+    _refuse_special_file(output)
+    if output.is_dir():
+        _cannot_write(IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(output)))
+    try:
+        loaded = load_plan(plans[0])
+    except NotAPlanError as exc:
+        usage_error(str(exc))
+    diagnostics = validate(loaded, ignore_codes)
+    errors = [d for d in diagnostics if d.is_error]
+    if errors or loaded.meta is None or loaded.form is None:
+        _print_errors(errors, 1)
+        raise typer.Exit(EXIT_ERRORS)
+    data = workbook_bytes(loaded)
+    try:
+        atomic_write(output, data)
+    except OSError as exc:
+        _cannot_write(exc)
+    from .index import PlanIndex
+    from .safe_text import printable
+
+    fiches, leaves = len(loaded.fiches), len(PlanIndex(loaded.meta).leaves)
+    message = _("wrote {path} ({fiches}, {objectives})").format(
+        path=output,
+        fiches=ngettext("{n} fiche", "{n} fiches", fiches).format(n=fiches),
+        objectives=ngettext("{n} objective", "{n} objectives", leaves).format(n=leaves),
+    )
+    typer.echo(printable(message), err=True)
+
+
+new_app = typer.Typer(
+    name="new",
+    help="Start a plan or a fiche: a skeleton, commented in French, that validates at once.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(new_app, name="new")
+
+
+def _interactive() -> bool:
+    """Questions are asked only of a person at a terminal (never in CI, never in a pipe)."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _period_answer(text: str) -> tuple[int, int] | None:
+    from .scaffold import ScaffoldError, parse_period
+
+    if not text.strip():
+        return None
+    try:
+        return parse_period(text)
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@new_app.command("plan")
+def new_plan(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder of the new plan (created if needed; it must not hold a plan).",
+            show_default=False,
+            metavar="DIR",
+        ),
+    ],
+    title: Annotated[
+        str | None,
+        typer.Option("--titre", "--title", help="Title of the convention.", show_default=False),
+    ] = None,
+    territory: Annotated[
+        str | None,
+        typer.Option(
+            "--territoire",
+            "--territory",
+            help="Full name of the territory (the intercommunality).",
+            show_default=False,
+        ),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--periode",
+            "--période",
+            "--period",
+            metavar="YYYY-YYYY",
+            help="Period of the convention, e.g. 2025-2029 (or --debut and --fin).",
+            show_default=False,
+        ),
+    ] = None,
+    start: Annotated[
+        int | None,
+        typer.Option(
+            "--debut",
+            "--début",
+            "--start",
+            min=1900,
+            max=2200,
+            help="First year of the convention.",
+            show_default=False,
+        ),
+    ] = None,
+    end: Annotated[
+        int | None,
+        typer.Option(
+            "--fin",
+            "--end",
+            min=1900,
+            max=2200,
+            help="Last year of the convention.",
+            show_default=False,
+        ),
+    ] = None,
+    form: Annotated[
+        str | None,
+        typer.Option(
+            "--formulaire",
+            "--form",
+            help="Form of the fiches: général (default) or vienne-2019.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Create a new plan: plan.yaml, commented in French, and an empty fiches/ folder.
+
+    At a terminal, without options, asks the territory, the title, the period and the form;
+    with options (or in a script), asks nothing. What it writes validates at once; it never
+    replaces an existing plan.yaml (exit 2).
+
+    Example:
+
+        ctg new plan plans/mon-territoire
+
+        ctg new plan plans/cc-exemple --territoire "CC de l'Exemple" --periode 2025-2029
+    """
+    from .form import shipped_names
+    from .scaffold import (
+        UNKNOWN_TERRITORY,
+        PlanSpec,
+        ScaffoldError,
+        create_plan,
+        default_title,
+        parse_period,
+    )
+
+    if period is not None and (start is not None or end is not None):
+        usage_error(_("give the period either with --periode or with --debut and --fin"))
+    years: tuple[int, int] | None = None
+    try:
+        if period is not None:
+            years = parse_period(period)
+        elif start is not None or end is not None:
+            if start is None or end is None:
+                raise ScaffoldError(_("give both years of the period (--debut and --fin)"))
+            years = (start, end)
+    except ScaffoldError as exc:
+        usage_error(str(exc))
+    asked = (title, territory, period, start, end, form)
+    if _interactive() and all(value is None for value in asked):
+        territory = typer.prompt(_("Territory (full name of the intercommunality)"))
+        title = typer.prompt(_("Title of the convention"), default=default_title(territory))
+        years = typer.prompt(
+            _("Period, e.g. 2025-2029 (empty if not known yet)"),
+            default="",
+            show_default=False,
+            value_proc=_period_answer,
+        )
+        form = typer.prompt(
+            _("Form of the fiches"),
+            default="général",
+            type=click.Choice(shipped_names()),
+        )
+    spec = PlanSpec(
+        title=title if title is not None else default_title(territory),
+        territory=territory if territory is not None else UNKNOWN_TERRITORY,
+        start=years[0] if years else None,
+        end=years[1] if years else None,
+        form=form or "général",
+    )
+    try:
+        created = create_plan(directory, spec)
+    except ScaffoldError as exc:
+        usage_error(str(exc))
+    except OSError as exc:
+        _cannot_write(exc)
+    from .safe_text import printable
+
+    for path in created:
+        typer.echo(printable(_("created {path}").format(path=path)), err=True)
+    typer.echo(
+        printable(_("next: ctg new fiche {plan}").format(plan=directory)), err=True
+    )
+
+
+@new_app.command("fiche")
+def new_fiche(
+    plan: Annotated[
+        Path,
+        typer.Argument(
+            help="The plan's folder (or its plan.yaml).", show_default=False, metavar="PLAN"
+        ),
+    ],
+    title: Annotated[
+        str | None,
+        typer.Option("--titre", "--title", help="Title of the action.", show_default=False),
+    ] = None,
+    number: Annotated[
+        str | None,
+        typer.Option(
+            "--numero",
+            "--numéro",
+            "--number",
+            help="Number of the fiche (default: one more than the highest).",
+            show_default=False,
+        ),
+    ] = None,
+    objectives: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--objectif",
+            "--objective",
+            help="Code of an objective the fiche serves; repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Add a fiche to a plan: every field of the plan's form, commented in French.
+
+    Takes the next free number and a file name from the title
+    (fiches/19-creation-reseau-acteurs-sociaux.yaml). At a terminal, without options, asks
+    the title and the number. It never replaces an existing file (exit 2); a plan.yaml with
+    errors stops it with the diagnostics (exit 1).
+
+    Example:
+
+        ctg new fiche plans/mon-territoire
+
+        ctg new fiche plans/mon-territoire --titre "Relais petite enfance" --objectif 1.1.a
+    """
+    from .loader import NotAPlanError
+    from .scaffold import PlanUnusable, ScaffoldError, create_fiche, next_number, open_plan
+
+    try:
+        loaded = open_plan(plan)
+    except NotAPlanError as exc:
+        usage_error(str(exc))
+    except PlanUnusable as exc:
+        _print_errors(exc.diagnostics, 1)
+        raise typer.Exit(EXIT_ERRORS) from None
+    if _interactive() and title is None and number is None and not objectives:
+        title = typer.prompt(_("Title of the action"))
+        number = typer.prompt(_("Number of the fiche"), default=next_number(loaded))
+    try:
+        made = create_fiche(
+            loaded,
+            title if title is not None else "Nouvelle fiche action",
+            number,
+            objectives or (),
+        )
+    except ScaffoldError as exc:
+        usage_error(str(exc))
+    except OSError as exc:
+        _cannot_write(exc)
+    from .safe_text import printable
+
+    message = _("created {path} (fiche {number})").format(path=made.path, number=made.number)
+    typer.echo(printable(message), err=True)
+    if not made.objectives:
+        typer.echo(
+            _(
+                "it cites no objective yet: write their codes under `objectifs` "
+                "(ctg validate warns until then)"
+            ),
+            err=True,
+        )
 
 
 def _refuse_special_file(output: Path) -> None:

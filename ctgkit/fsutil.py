@@ -169,3 +169,53 @@ def is_within(path: Path, directory: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+def atomic_create(path: str | os.PathLike[str], content: str | bytes) -> None:
+    """Create ``path`` with ``content``, all at once, and never over anything: a file, a
+    folder, a link (even a broken one) already at ``path`` raises ``FileExistsError`` and
+    is left untouched.
+
+    The content goes to a temporary file first, then is linked at ``path`` (``link``
+    fails when the name is taken, so two processes cannot both create it); a file system
+    without hard links gets the file created exclusively (``O_EXCL``) and written in place.
+    Any failure is raised as an ``OSError`` naming ``path``."""
+    target = Path(path)
+    try:
+        if target.exists() or target.is_symlink():
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST))
+        refuse_special_file(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = content.encode("utf-8", "backslashreplace") if isinstance(content, str) else content
+        temporary = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                os.fchmod(stream.fileno(), 0o666 & ~_umask())
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            try:
+                os.link(temporary, target)
+            except FileExistsError:
+                raise
+            except OSError:  # no hard links here: create exclusively, then write
+                _create_exclusively(target, data)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    except OSError as exc:
+        raise type(exc)(exc.errno, exc.strerror or str(exc), str(target)) from None
+
+
+def _create_exclusively(target: Path, data: bytes) -> None:
+    handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(target)
+        raise

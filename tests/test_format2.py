@@ -523,6 +523,8 @@ LAYERS: list[tuple[str, set[str]]] = [
             "output",
             "schema",
             "migrate",
+            "scaffold",
+            "export",
         },
     ),
     ("api", {"api"}),
