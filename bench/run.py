@@ -54,6 +54,10 @@ sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402  (bench/generate.py, next to this file)
 
+# The checks below read ctg's summary lines: ask for them in English (ctg speaks French by
+# default), for this process's children.
+os.environ["CTG_LANG"] = "en"
+
 REFERENCE_PLAN = REPO / "plans" / "civraisien-2019"
 SAMPLE_SECONDS = 0.02
 MB = 1_000_000
