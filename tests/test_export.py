@@ -6,13 +6,12 @@ import os
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from ctgkit.coverage_model import coverage
 
 from .conftest import PLANS, copy_plan, invoke
-
-openpyxl = pytest.importorskip("openpyxl")
 
 CIVRAISIEN = PLANS / "civraisien-2019"
 SHEETS = ["Lisez-moi", "Objectifs", "Fiches", "Matrice", "Indicateurs", "Suivi"]
