@@ -460,8 +460,8 @@ def _check_invisible(value: str, event: Any, text: str, stack: list[list[Any]]) 
     """Refuse an invisible character in the indentation or in a field's key, or where it hides
     a key or a list dash inside an unquoted value."""
     is_key = bool(stack) and type(stack[-1][0]) is dict and stack[-1][1] is _NO_KEY
-    if not is_key and event.style:
-        return  # a quoted or block text may hold any character
+    if event.style:
+        return  # a quoted or block text (or key) holds what its author typed
     from .yaml_errors import invisible_in_scalar
 
     found = invisible_in_scalar(value, text, event.start_mark, key=is_key)

@@ -336,10 +336,13 @@ def invisible_in_scalar(value: str, text: str, mark: Any, *, key: bool) -> Expla
     if 0 <= mark.line < len(lines):
         column = lines[mark.line].find(char, mark.column)
     if column >= 0:
-        where = _invisible_where(lines[line_number], column) or where
+        place = _invisible_where(lines[line_number], column)
+        if not key and place not in ("dash", "colon", "key"):
+            return None  # inside a value's text (or a continuation line): it hides nothing
+        where = place or where
         if where == "colon":
             shown = _key_text(lines[line_number], column, where)
-    if where == "key" and not _field_like(value):
+    if key and not _field_like(value):
         return None
     if column < 0:
         line_number, column = mark.line, mark.column
@@ -355,10 +358,9 @@ def invisible_in_scalar(value: str, text: str, mark: Any, *, key: bool) -> Expla
 
 
 def _field_like(key: str) -> bool:
-    """Whether a key holding invisible characters is wrong whatever it names: one holding
-    a zero-width character, or a field name (lowercase, no space) holding a space-like one."""
-    if any(not INVISIBLE[char][1] for char in INVISIBLE_RE.findall(key)):
-        return True
+    """Whether a key holding invisible characters names a field (lowercase, no space once
+    they are removed): then it matches no field. A label typed as a key (a group of a grid)
+    may hold them, as any text may."""
     cleaned = INVISIBLE_RE.sub("", key)
     return bool(re.fullmatch(r"\w+", cleaned)) and cleaned == cleaned.lower()
 
