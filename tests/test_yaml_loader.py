@@ -177,3 +177,30 @@ def test_a_tagged_value_that_does_not_fit_its_tag_is_a_located_error(
     result = run_ctg("validate", str(mini))
     assert result.returncode == 1, result.stderr
     assert f"plan.yaml:{line}:8: error CTG001 invalid " in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "data"),
+    [
+        # A label typed as a key (a group of a grid) may hold a soft hyphen or a BOM.
+        (
+            "groupes:\n  Condi\u00adtions de vie: [a]\n",
+            {"groupes": {"Condi\u00adtions de vie": ["a"]}},
+        ),
+        ("groupes:\n  \ufeffJeunesse: [a]\n", {"groupes": {"\ufeffJeunesse": ["a"]}}),
+        # Quoted, a key holds what its author typed.
+        ('"titre\u00a0": x\n', {"titre\u00a0": "x"}),
+        # Inside a value's text, after `key: `, nothing is hidden.
+        ("titre: Objet:\u00a0suite\n", {"titre": "Objet:\u00a0suite"}),
+        ("titre: a\n  \ufeffb\n", {"titre": "a \ufeffb"}),
+    ],
+)
+def test_invisible_characters_that_hide_nothing_are_accepted(text: str, data: object) -> None:
+    """Found by the long property run: valid plans refused as CTG001."""
+    assert parse_yaml(text) == data
+
+
+def test_an_invisible_character_in_a_field_key_is_still_refused() -> None:
+    with pytest.raises(SourceError) as raised:
+        parse_yaml("titre\u00a0: x\n")
+    assert raised.value.code == "CTG001"
