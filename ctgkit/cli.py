@@ -7,11 +7,13 @@ outputs that cannot be written (a full disk, a closed standard output).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import math
 import os
 import re
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -788,7 +790,7 @@ def render(
     """
     from .api import render_paths
     from .output import progress
-    from .rendering import FORMATS, DestinationError, PlanHasErrors, RenderError
+    from .rendering import FORMATS
 
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
@@ -802,29 +804,19 @@ def render(
     plans = _plans(paths)
     _refuse_special_file(outdir)  # -o a FIFO, a device, a socket
     _refuse_special_file(outdir / "plan.md")  # -o /dev: the files would go in a system folder
-    try:
-        with progress(len(plans), _("Rendering")) as advance:
-            written = render_paths(
-                plans,
-                outdir,
-                chosen,
-                templates,
-                ignore_codes,
-                jobs,
-                force=force,
-                advance=advance,
-                # --force: what is wrong with the plans rendered anyway, as validate says it
-                on_errors=lambda errors: _print_errors(errors, len(plans)),
-            )
-    except DestinationError as exc:
-        usage_error(str(exc))
-    except PlanHasErrors as exc:
-        _print_errors(exc.diagnostics, len(plans))
-        raise typer.Exit(EXIT_ERRORS) from None
-    except RenderError as exc:
-        usage_error(str(exc))
-    except OSError as exc:
-        _cannot_write(exc)
+    with _publishing_errors(len(plans)), progress(len(plans), _("Rendering")) as advance:
+        written = render_paths(
+            plans,
+            outdir,
+            chosen,
+            templates,
+            ignore_codes,
+            jobs,
+            force=force,
+            advance=advance,
+            # --force: what is wrong with the plans rendered anyway, as validate says it
+            on_errors=lambda errors: _print_errors(errors, len(plans)),
+        )
     from .safe_text import printable
 
     message = ngettext(
@@ -896,7 +888,6 @@ def bilan(
     from .api import bilan_paths
     from .bilan_output import FORMATS, render_text, to_json
     from .output import progress
-    from .rendering import DestinationError, PlanHasErrors, RenderError
 
     if outdir is not None:
         chosen = tuple(
@@ -928,28 +919,20 @@ def bilan(
     if outdir is not None:
         _refuse_special_file(outdir)
         _refuse_special_file(outdir / "bilan.md")
-    try:
-        with progress(len(plans), _("Computing bilans")) as advance:
-            run = bilan_paths(
-                plans,
-                year,
-                formats=chosen,
-                outdir=outdir,
-                templates=templates,
-                today=today,
-                ignore=ignore_codes,
-                jobs=jobs,
-                advance=advance,
-            )
-    except DestinationError as exc:
-        usage_error(str(exc))
-    except PlanHasErrors as exc:
-        _print_errors(exc.diagnostics, len(plans))
-        raise typer.Exit(EXIT_ERRORS) from None
-    except RenderError as exc:
-        usage_error(str(exc))
-    except OSError as exc:
-        _cannot_write(exc)
+    with _publishing_errors(len(plans)), progress(
+        len(plans), _("Computing bilans")
+    ) as advance:
+        run = bilan_paths(
+            plans,
+            year,
+            formats=chosen,
+            outdir=outdir,
+            templates=templates,
+            today=today,
+            ignore=ignore_codes,
+            jobs=jobs,
+            advance=advance,
+        )
     if outdir is not None:
         from .safe_text import printable
 
@@ -1283,6 +1266,26 @@ def new_fiche(
             ),
             err=True,
         )
+
+
+@contextlib.contextmanager
+def _publishing_errors(plans: int) -> Iterator[None]:
+    """How writing documents fails, for render and bilan: a destination refused, a template
+    or label catalog that does not work (usage, 2), plans with errors (their diagnostics, 1),
+    a disk that refuses the files (2)."""
+    from .rendering import DestinationError, PlanHasErrors, RenderError
+
+    try:
+        yield
+    except DestinationError as exc:
+        usage_error(str(exc))
+    except PlanHasErrors as exc:
+        _print_errors(exc.diagnostics, plans)
+        raise typer.Exit(EXIT_ERRORS) from None
+    except RenderError as exc:
+        usage_error(str(exc))
+    except OSError as exc:
+        _cannot_write(exc)
 
 
 def _refuse_special_file(output: Path) -> None:
