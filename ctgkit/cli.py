@@ -555,6 +555,7 @@ def actors(
     from . import actors as actors_output
     from .api import validate
     from .loader import load_plan
+    from .output import write_document
 
     ignore_codes = _ignore_codes(ignore, config)
     plans = _plans(paths)
@@ -571,11 +572,11 @@ def actors(
         _print_errors(failed, len(plans))
         raise typer.Exit(EXIT_ERRORS)
     if output_format is ActorsFormat.json:
-        sys.stdout.write(actors_output.to_json(results))
+        write_document(actors_output.to_json(results))
     elif output_format is ActorsFormat.csv:
-        sys.stdout.write(actors_output.to_csv(results))
+        write_document(actors_output.to_csv(results))
     else:
-        sys.stdout.write(actors_output.to_text(results))
+        write_document(actors_output.to_text(results))
 
 
 class CoverageFormat(StrEnum):
@@ -669,7 +670,7 @@ def coverage(
         ctg coverage plans/ --format json --fail-under 80
     """
     from .api import coverage_paths
-    from .output import progress
+    from .output import progress, write_document
 
     ignore_codes = _ignore_codes(ignore, config)
     plans = _plans(paths)
@@ -703,7 +704,7 @@ def coverage(
 
         print_text(results, uncovered)
     elif output is None:
-        sys.stdout.write(_coverage_text(results, output_format, uncovered, templates))
+        write_document(_coverage_text(results, output_format, uncovered, templates))
     else:
         from .fsutil import atomic_write
 
@@ -887,7 +888,7 @@ def bilan(
     """
     from .api import bilan_paths
     from .bilan_output import FORMATS, render_text, to_json
-    from .output import progress
+    from .output import progress, write_document
 
     if outdir is not None:
         chosen = tuple(
@@ -941,11 +942,11 @@ def bilan(
         )
         typer.echo(printable(message), err=True)
     elif chosen:
-        sys.stdout.write(next(iter(run.documents.values())))
+        write_document(next(iter(run.documents.values())))
     elif formats is not None and formats.strip().lower() == "text":
-        sys.stdout.write(render_text(run.bilans))
+        write_document(render_text(run.bilans))
     else:
-        sys.stdout.write(to_json(run.bilans))
+        write_document(to_json(run.bilans))
 
 
 @app.command()

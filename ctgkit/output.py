@@ -109,6 +109,13 @@ def is_terminal(stream: Any = None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+def write_document(text: str) -> None:
+    """A document (Markdown, HTML, CSV, JSON) on standard output: as it is when piped or
+    redirected (a file gets every byte of the plan's text), with control characters shown
+    as escapes on a terminal (plan text must never act on it)."""
+    sys.stdout.write(printable(text, multiline=True) if is_terminal() else text)
+
+
 def print_diagnostics(diagnostics: list[Diagnostic], fmt: str, plans: int) -> None:
     if fmt == "json":
         sys.stdout.write(to_json(diagnostics) + "\n")

@@ -247,9 +247,9 @@ def check_terminal(case: HostilePlan) -> None:
     and no other control, one line per diagnostic, rich markup in plan text printed as it
     is."""
     from ctgkit import validate
-    from ctgkit.api import coverage_paths
+    from ctgkit.api import coverage_page, coverage_paths
     from ctgkit.coverage_output import print_text
-    from ctgkit.output import print_diagnostics
+    from ctgkit.output import print_diagnostics, write_document
 
     CASES["terminal"] += 1
     with (
@@ -267,6 +267,16 @@ def check_terminal(case: HostilePlan) -> None:
             patch.setattr(sys, "stdout", FakeTerminal())
             print_text([result], uncovered_only=False)
             printed_coverage = sys.stdout.getvalue()  # type: ignore[attr-defined]
+            # The documents (md, html) printed to a terminal, then piped.
+            documents = [coverage_page(result, fmt) for fmt in ("md", "html")]
+            on_terminal = []
+            for document in documents:
+                patch.setattr(sys, "stdout", FakeTerminal())
+                write_document(document)
+                on_terminal.append(sys.stdout.getvalue())  # type: ignore[attr-defined]
+                patch.setattr(sys, "stdout", io.StringIO())
+                write_document(document)
+                assert sys.stdout.getvalue() == document  # type: ignore[attr-defined]
     assert SGR.search(printed), "not printed as on a terminal"
     plain = SGR.sub("", printed)
     assert "\x1b" not in plain
@@ -281,6 +291,8 @@ def check_terminal(case: HostilePlan) -> None:
         for row in data["objectives"]:
             assert shown(row["code"], plain), row["code"]
             assert shown(row["title"], plain), row["title"]
+        for printed_document in on_terminal:
+            assert_inert(printed_document, "coverage md/html on a terminal")
 
 
 # ------------------------------------------------------------- 2. CSV formulas
