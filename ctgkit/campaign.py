@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 HIDDEN_SHEET = "_ctg"
 #: Its first row: the marker of a campaign workbook.
 MARKER = ("ctgkit", "campaign")
+#: The most rows a hidden sheet may have (one per fiche and indicator sent).
+MAX_STAMP_ROWS = 20_000
 #: The version of the hidden sheet's layout.
 STAMP_VERSION = "1"
 #: The manifest of a campaign, next to its workbooks.
@@ -549,10 +551,11 @@ def _readme_sheet(book: Any, campaign: Campaign, recipient: Recipient) -> None:
     if recipient.actor is None:
         to = (
             "Destinataire : la coordination de la CTG. Ces fiches n'ont pas de pilote dans le "
-            f"plan (fiches {numbers}) : remplissez-les, ou faites-les remplir par qui les suit."
+            f"plan (n° {numbers}) : remplissez-les, ou faites-les remplir par qui les suit."
         )
     else:
-        to = f"Destinataire : {recipient.display}, pilote des fiches {numbers}."
+        which = f"des fiches {numbers}" if len(recipient.fiches) > 1 else f"de la fiche {numbers}"
+        to = f"Destinataire : {recipient.display}, pilote {which}."
     lines: list[tuple[str, str]] = [
         ("title", f"Campagne de suivi {year} — {campaign.title}"),
         ("", to),
@@ -980,7 +983,10 @@ def read_stamp(book: Any) -> Stamp | None:
     fiches: list[SentFiche] = []
     indicators: list[SentIndicator] = []
     try:
-        for row in book[HIDDEN_SHEET].iter_rows(min_row=2, max_col=4, values_only=True):
+        sheet = book[HIDDEN_SHEET]
+        if sheet.max_row > MAX_STAMP_ROWS:
+            return None
+        for row in sheet.iter_rows(min_row=2, max_col=4, values_only=True):
             key = row[0]
             cells = ["" if v is None else str(v) for v in row[1:]]
             if key == "fiche":

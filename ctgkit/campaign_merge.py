@@ -18,8 +18,10 @@ campaign is refused.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,9 @@ from .workbook_read import (
     text,
     whole,
 )
+
+#: The largest manifest read (a campaign of a few hundred workbooks weighs some 100 kB).
+MAX_MANIFEST_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -196,12 +201,17 @@ def merge(
         result.diagnostics = [d for d in plan.diagnostics if d.is_error]
         return result
     files = [Path(f) for f in files]
-    if manifest is None and files:
-        beside = files[0].parent / MANIFEST
-        manifest = beside if beside.is_file() else None
-    sent = _read_manifest(manifest, plan.slug, result.errors) if manifest else None
+    sent = None
+    if manifest is not None:
+        sent = _read_manifest(manifest, plan.slug, result.errors)
+    elif files and (files[0].parent / MANIFEST).is_file():
+        # Found, not given: a manifest of another plan or a damaged one is not used (each
+        # workbook is still checked against the plan).
+        found: list[WorkbookError] = []
+        sent = _read_manifest(files[0].parent / MANIFEST, plan.slug, found)
 
     received: list[_Received] = []
+    given: set[str] = set()  # fingerprints of the campaign's workbooks given, even faulty
     for path in files:
         shown = str(path)
         try:
@@ -209,7 +219,7 @@ def merge(
         except WorkbookError as exc:
             result.errors.append(exc)
             continue
-        item = _read_workbook(book, shown, plan.slug, sent, result.errors)
+        item = _read_workbook(book, shown, plan.slug, sent, result.errors, given)
         if item is not None:
             received.append(item)
     _same_campaign(received, sent, result.errors)
@@ -217,11 +227,12 @@ def merge(
     for item in received:
         _check_against_plan(item, fiches, result.errors)
     if sent is not None:
-        answered = {item.stamp.fingerprint for item in received}
-        for workbook in sent.get("workbooks", []):
-            if workbook.get("fingerprint") not in answered:
-                actor = workbook.get("actor") or _("the fiches without a pilot")
-                result.missing.append(actor)
+        for workbook in sent["workbooks"]:
+            if workbook.get("fingerprint") not in given:
+                actor = workbook.get("actor")
+                result.missing.append(
+                    str(actor) if actor is not None else _("the fiches without a pilot")
+                )
     if result.errors:
         return result
 
@@ -232,6 +243,11 @@ def merge(
 def _read_manifest(path: Path, slug: str, errors: list[WorkbookError]) -> dict[str, Any] | None:
     shown = str(path)
     try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if info.st_size > MAX_MANIFEST_BYTES:
+            raise OSError(errno.EFBIG, os.strerror(errno.EFBIG))
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         from .fsutil import reason
@@ -243,7 +259,7 @@ def _read_manifest(path: Path, slug: str, errors: list[WorkbookError]) -> dict[s
             )
         )
         return None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep
         data = None
     if (
         not isinstance(data, dict)
@@ -270,7 +286,12 @@ def _read_manifest(path: Path, slug: str, errors: list[WorkbookError]) -> dict[s
 
 
 def _read_workbook(
-    book: Any, shown: str, slug: str, sent: dict[str, Any] | None, errors: list[WorkbookError]
+    book: Any,
+    shown: str,
+    slug: str,
+    sent: dict[str, Any] | None,
+    errors: list[WorkbookError],
+    given: set[str],
 ) -> _Received | None:
     if not is_campaign_workbook(book):
         errors.append(
@@ -325,6 +346,7 @@ def _read_workbook(
             )
         )
         return None
+    given.add(stamp.fingerprint)
     item = _Received(shown, stamp)
     count = len(errors)
     try:

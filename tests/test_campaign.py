@@ -684,13 +684,84 @@ def test_missing_answers_need_the_manifest(sent: Path, plan: Path, tmp_path: Pat
     ]
 
 
-def test_merge_report_in_french(sent: Path, plan: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_merge_messages_in_french(sent: Path, plan: Path) -> None:
     from ctgkit import i18n
 
     returned = fill(sent / BULLES, fiches={"1": {"Statut": "fini"}})
     i18n.set_language("fr")
     result = merge(plan, [returned], today=TODAY)
     assert [str(e) for e in result.errors] == [
-        f"{returned} : Suivi 2025!I2 : Statut « fini » n'est pas un statut ; choisissez parmi : "
+        f"{returned}: Suivi 2025!I2 : Statut « fini » n'est pas un statut ; choisissez parmi : "
         "prévue, en cours, réalisée, reportée, abandonnée"
+    ]
+    fill(returned, fiches={"1": {"Statut": "en cours"}})
+    result = merge(plan, [returned], today=TODAY)
+    assert "fiche 1 : point « en cours » du 2025-11-30 ajouté (Association Mille Bulles)" in (
+        result.report
+    )
+    assert "fiche 2 : pas de réponse (Association Mille Bulles)" in result.report
+
+
+def test_reshaped_workbooks_give_located_errors(sent: Path, plan: Path) -> None:
+    bulles = openpyxl.load_workbook(sent / BULLES)
+    bulles["Suivi 2025"]["P1"] = "Remarques"
+    bulles.save(sent / BULLES)
+    ccve = openpyxl.load_workbook(sent / CCVE)
+    ccve["Suivi 2025"]["I2"] = "en cours"
+    ccve["Suivi 2025"]["K2"] = "=SUM(1,1)"
+    ccve.save(sent / CCVE)
+    result = merge(plan, [sent / BULLES, sent / CCVE], today=TODAY)
+    messages = [str(e) for e in result.errors]
+    assert len(messages) == 2 and not result.changes
+    assert messages[0].startswith(f"{sent / BULLES}: Suivi 2025!P1: unknown column « Remarques »")
+    assert messages[1] == (
+        f"{sent / CCVE}: Suivi 2025!K2: this cell holds a formula; write its value instead"
+    )
+
+
+def test_sorted_rows_are_read_by_their_fiche_number(sent: Path, plan: Path) -> None:
+    book = openpyxl.load_workbook(sent / CCVE)
+    ws = book["Suivi 2025"]
+    first = [c.value for c in ws[2]]
+    second = [c.value for c in ws[3]]
+    for column, (a, b) in enumerate(zip(second, first, strict=True), start=1):
+        ws.cell(row=2, column=column).value = a
+        ws.cell(row=3, column=column).value = b
+    ws["I2"] = "abandonnée"
+    ws["N2"] = "Plus de financement."
+    book.save(sent / CCVE)
+    result = merge(plan, [sent / CCVE], today=TODAY)
+    assert result.ok and result.entries == 1
+    write(result)
+    assert fiche_data(plan, "03-bus-des-services.yaml")["suivi"] == [
+        {
+            "date": dt.date(2025, 11, 30),
+            "statut": "abandonnée",
+            "auteur": "Communauté de Communes du Val d'Essai",
+            "commentaire": "Plus de financement.",
+        }
+    ]
+    assert "suivi" in fiche_data(plan, "01-ludotheque.yaml")  # unchanged: one old entry
+    assert len(fiche_data(plan, "01-ludotheque.yaml")["suivi"]) == 1
+
+
+def test_a_bad_manifest_is_a_located_error(sent: Path, plan: Path, tmp_path: Path) -> None:
+    returned = fill(sent / CENTRE, fiches={"4": {"Statut": "prévue"}})
+    broken = tmp_path / "campagne.json"
+    broken.write_text("{not json", encoding="utf-8")
+    result = merge(plan, [returned], manifest=broken, today=TODAY)
+    assert [str(e) for e in result.errors] == [
+        f"{broken}: this is not the manifest of a ctg campaign (campagne.json)"
+    ]
+    result = merge(plan, [returned], manifest=tmp_path, today=TODAY)
+    assert [str(e) for e in result.errors] == [
+        f"{tmp_path}: cannot read the campaign manifest: Is a directory"
+    ]
+    # A workbook of the campaign with a bad cell was still given: its actor is not missing.
+    faulty = fill(sent / BULLES, fiches={"2": {"Statut": "fini"}})
+    result = merge(plan, [faulty, returned], today=TODAY)
+    assert len(result.errors) == 1
+    assert result.missing == [
+        "Communauté de Communes du Val d'Essai",
+        "the fiches without a pilot",
     ]
