@@ -307,7 +307,7 @@ def build(
     recipients: list[Recipient] = []
     used: set[str] = {NO_PILOT_FILE[: -len(".xlsx")], fold(MANIFEST)}
     for row in rows:
-        name = _file_stem(row.name, used)
+        name = _file_stem(row.name, used, row.short_name)
         recipients.append(
             _recipient(
                 plan,
@@ -329,10 +329,14 @@ def build(
     return Campaign(plan.slug, " ".join(meta.title.split()), year, date, recipients)
 
 
-def _file_stem(name: str, used: set[str]) -> str:
+def _file_stem(name: str, used: set[str], short_name: str | None = None) -> str:
     """A file name for an actor: ASCII, lower case, words joined by « - », at most 60
-    characters, unique among ``used`` (which it joins)."""
+    characters (a longer name gives way to the actor's short name, else is cut between
+    words), unique among ``used`` (which it joins)."""
     words = [w for w in re.split(r"[^a-z0-9]+", fold(name)) if w]
+    if len("-".join(words)) > 60 and short_name:
+        short = [w for w in re.split(r"[^a-z0-9]+", fold(short_name)) if w]
+        words = short or words
     stem = ""
     for word in words:
         if len(stem) + len(word) + 1 > 60:

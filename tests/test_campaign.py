@@ -339,6 +339,20 @@ def test_civraisien_2019_every_fiche_goes_to_each_of_its_pilotes(tmp_path: Path)
         assert [
             r["Fiche"] for r in sheet_rows(output / workbook["file"], "Suivi 2022")
         ] == row.pilots
+    # A name longer than 60 characters gives way to the actor's short name.
+    assert "adapgv86.xlsx" in [w["file"] for w in manifest["workbooks"]]
+
+
+def test_civraisien_2024_has_no_pilote_one_workbook_for_the_coordination(tmp_path: Path) -> None:
+    output = tmp_path / "c24"
+    result = invoke("campaign", str(PLANS / "civraisien-2024"), "--year", "2025", "-o", str(output))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in output.iterdir()) == ["campagne.json", NO_PILOT]
+    rows = sheet_rows(output / NO_PILOT, "Suivi 2025")
+    assert [r["Fiche"] for r in rows] == [str(n) for n in range(1, 9)]
+    assert "sans-pilote.xlsx: the fiches without a pilot, 8 fiches (1, 2, 3, 4, 5, 6, 7, 8)" in (
+        result.stdout
+    )
 
 
 # --------------------------------------------------------------------------- merging
