@@ -10,8 +10,9 @@ workbook for the coordination. ``write`` writes the workbooks and the manifest
 
 Each workbook carries a hidden sheet (``_ctg``) saying which plan, year, date and actor it
 was made for, what was sent (fiches and indicators) and a fingerprint of it: returned files
-are recognised by it whatever their name. ``merge`` (in :mod:`ctgkit.campaign_merge`)
-reads them back into dated ``suivi`` entries and ``mesures``.
+are recognised by it whatever their name (:func:`is_campaign_workbook`, the layout in
+:mod:`ctgkit.campaign_layout`). :func:`merge` (from :mod:`ctgkit.campaign_merge`) reads
+them back into dated ``suivi`` entries and ``mesures``.
 
 The workbooks are French, like every document ctg produces, whatever the language of its
 messages; two campaigns of the same plan with the same options are the same bytes.
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -30,117 +30,78 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .actors import actors as plan_actors
+from .campaign_layout import (
+    ACHIEVEMENTS,
+    BASELINE,
+    DATE,
+    DIFFICULTIES,
+    DIRECTION,
+    FICHE,
+    FICHE_CONTEXT,
+    FICHE_FILL,
+    FINAL_TARGET,
+    HIDDEN_SHEET,
+    INDICATORS_SHEET,
+    LABEL,
+    LAST_DATE,
+    LAST_MEASURE,
+    LAST_PROGRESS,
+    LAST_STATUS,
+    MANIFEST,
+    MARKER,
+    MEASURE_DATE,
+    MEASURE_NOTE,
+    NEXT_STEPS,
+    NO_PILOT_FILE,
+    NOTE,
+    OTHER_PILOTS,
+    PERIOD,
+    POSITION,
+    PROGRESS,
+    README_SHEET,
+    RESPONDENT,
+    SOURCE,
+    STAMP_VERSION,
+    STATUS,
+    TITLE,
+    UNIT,
+    SentFiche,
+    SentIndicator,
+    expects_number,
+    fingerprint,
+    follow_up_sheet,
+    indicator_context,
+    indicator_fill,
+    is_campaign_workbook,
+    value_column,
+)
+from .campaign_merge import CampaignMerge, Conflict, merge
 from .card import number as french_number
 from .coverage_model import natural_key
 from .export import _cell_text, _deterministic, _number_value, _set
 from .i18n import _, ngettext
 from .loader import Plan
 from .model import FOLLOW_UP_STATUSES, fold
-from .rules.suivi import GRACE_YEARS, is_numeric, is_qualitative, latest_entry
+from .rules.suivi import GRACE_YEARS, latest_entry
 from .suivi import default_year
 
-if TYPE_CHECKING:
-    from .campaign_merge import CampaignMerge
-
-#: The hidden sheet that identifies a campaign workbook.
-HIDDEN_SHEET = "_ctg"
-#: Its first row: the marker of a campaign workbook.
-MARKER = ("ctgkit", "campaign")
-#: The most rows a hidden sheet may have (one per fiche and indicator sent).
-MAX_STAMP_ROWS = 20_000
-#: The version of the hidden sheet's layout.
-STAMP_VERSION = "1"
-#: The manifest of a campaign, next to its workbooks.
-MANIFEST = "campagne.json"
-#: The workbook of the fiches that have no pilote (for the coordination).
-NO_PILOT_FILE = "sans-pilote.xlsx"
-README_SHEET = "Lisez-moi"
-INDICATORS_SHEET = "Indicateurs"
-
-# Columns of the follow-up sheet: context (grey, read-only), then the ones to fill.
-FICHE = "Fiche"
-TITLE = "Titre"
-PERIOD = "Période"
-OTHER_PILOTS = "Autres pilotes"
-LAST_STATUS = "Dernier statut"
-LAST_DATE = "Date du dernier point"
-LAST_PROGRESS = "Dernier avancement (%)"
-DATE = "Date du point"
-STATUS = "Statut"
-PROGRESS = "Avancement (%)"
-ACHIEVEMENTS = "Réalisations"
-DIFFICULTIES = "Difficultés"
-NEXT_STEPS = "Prochaines étapes"
-NOTE = "Commentaire"
-RESPONDENT = "Répondant"
-FICHE_CONTEXT = (FICHE, TITLE, PERIOD, OTHER_PILOTS, LAST_STATUS, LAST_DATE, LAST_PROGRESS)
-FICHE_FILL = (
-    DATE,
-    STATUS,
-    PROGRESS,
-    ACHIEVEMENTS,
-    DIFFICULTIES,
-    NEXT_STEPS,
-    NOTE,
-    RESPONDENT,
-)
-#: The columns whose content is an answer (the prefilled date alone is none).
-FICHE_ANSWER = FICHE_FILL[1:]
-#: The YAML keys of a follow-up entry, by column.
-ENTRY_KEYS = {
-    STATUS: "statut",
-    PROGRESS: "avancement",
-    ACHIEVEMENTS: "réalisations",
-    DIFFICULTIES: "difficultés",
-    NEXT_STEPS: "prochaines_étapes",
-    NOTE: "commentaire",
-}
-
-# Columns of the indicators sheet.
-POSITION = "N°"
-LABEL = "Libellé"
-UNIT = "Unité"
-DIRECTION = "Sens"
-BASELINE = "Référence"
-FINAL_TARGET = "Cible finale"
-LAST_MEASURE = "Dernière mesure"
-MEASURE_DATE = "Date de la mesure"
-SOURCE = "Source"
-MEASURE_NOTE = "Commentaire"
-
-
-def follow_up_sheet(year: int) -> str:
-    """« Suivi 2025 »: the sheet of the fiches."""
-    return f"Suivi {year}"
-
-
-def year_target_column(year: int) -> str:
-    return f"Cible {year}"
-
-
-def value_column(year: int) -> str:
-    return f"Valeur {year}"
-
-
-def indicator_context(year: int) -> tuple[str, ...]:
-    return (
-        FICHE,
-        POSITION,
-        LABEL,
-        UNIT,
-        DIRECTION,
-        BASELINE,
-        year_target_column(year),
-        FINAL_TARGET,
-        LAST_MEASURE,
-    )
-
-
-def indicator_fill(year: int) -> tuple[str, ...]:
-    return (value_column(year), MEASURE_DATE, SOURCE, MEASURE_NOTE)
+__all__ = [
+    "Campaign",
+    "CampaignError",
+    "CampaignExistsError",
+    "CampaignMerge",
+    "Conflict",
+    "Recipient",
+    "build",
+    "is_campaign_workbook",
+    "merge",
+    "summary",
+    "workbook_bytes",
+    "write",
+]
 
 
 class CampaignError(ValueError):
@@ -154,19 +115,6 @@ class CampaignExistsError(FileExistsError):
 
 
 # --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class SentFiche:
-    number: str
-    file: str  # relative to the plan, POSIX
-
-
-@dataclass(frozen=True)
-class SentIndicator:
-    fiche: str
-    position: int  # 1-based, in the fiche's `indicateurs`
-    label: str
 
 
 @dataclass
@@ -229,28 +177,6 @@ class Campaign:
 
     def manifest_text(self) -> str:
         return json.dumps(self.manifest(), ensure_ascii=False, indent=2) + "\n"
-
-
-def fingerprint(
-    plan: str,
-    year: int,
-    date: str,
-    actor: str | None,
-    fiches: list[SentFiche],
-    indicators: list[SentIndicator],
-) -> str:
-    """What was sent, hashed: a returned workbook is matched with its manifest entry by it,
-    and a hidden sheet that was changed no longer matches its own fingerprint."""
-    data = {
-        "plan": plan,
-        "year": year,
-        "date": date,
-        "actor": actor,
-        "fiches": [[f.number, f.file] for f in fiches],
-        "indicators": [[i.fiche, i.position, i.label] for i in indicators],
-    }
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
 # --------------------------------------------------------------------------- building
@@ -400,7 +326,7 @@ def _recipient(
         for position, indicator in enumerate(getattr(fiche, "indicators", []) or [], start=1):
             label = _cell_text(" ".join(indicator.label.split()))
             sent_indicators.append(SentIndicator(number, position, label))
-            numeric.append(_expects_number(indicator))
+            numeric.append(expects_number(indicator))
             indicator_rows.append(
                 [
                     number,
@@ -429,14 +355,6 @@ def _recipient(
         plan.slug, year, date.isoformat(), actor, sent_fiches, sent_indicators
     )
     return recipient
-
-
-def _expects_number(indicator: Any) -> bool:
-    """An indicator whose values are numbers: its series has numbers, or it has a unit
-    that is not a qualitative one."""
-    if is_qualitative(indicator):
-        return False
-    return is_numeric(indicator) or indicator.unit is not None
 
 
 def _period(fiche: Any) -> str | None:
@@ -948,82 +866,3 @@ def summary(campaign: Campaign, outdir: Path) -> list[str]:
 
 
 # --------------------------------------------------------------------------- reading back
-
-
-def is_campaign_workbook(book: Any) -> bool:
-    """Whether ``book`` (an openpyxl workbook) was written by ``ctg campaign``: its hidden
-    sheet ``_ctg`` starts with the marker."""
-    if HIDDEN_SHEET not in book.sheetnames:
-        return False
-    ws = book[HIDDEN_SHEET]
-    return (ws.cell(row=1, column=1).value, ws.cell(row=1, column=2).value) == MARKER
-
-
-@dataclass
-class Stamp:
-    """What the hidden sheet of a returned workbook says was sent."""
-
-    plan: str
-    year: int
-    date: dt.date
-    actor: str | None
-    fingerprint: str
-    fiches: list[SentFiche]
-    indicators: list[SentIndicator]
-
-    @property
-    def intact(self) -> bool:
-        """The hidden sheet matches its own fingerprint (it was not edited)."""
-        return self.fingerprint == fingerprint(
-            self.plan, self.year, self.date.isoformat(), self.actor, self.fiches, self.indicators
-        )
-
-
-def read_stamp(book: Any) -> Stamp | None:
-    """The hidden sheet of a campaign workbook, or None when it cannot be read."""
-    if not is_campaign_workbook(book):
-        return None
-    values: dict[str, str] = {}
-    fiches: list[SentFiche] = []
-    indicators: list[SentIndicator] = []
-    try:
-        sheet = book[HIDDEN_SHEET]
-        if sheet.max_row > MAX_STAMP_ROWS:
-            return None
-        for row in sheet.iter_rows(min_row=2, max_col=4, values_only=True):
-            key = row[0]
-            cells = ["" if v is None else str(v) for v in row[1:]]
-            if key == "fiche":
-                fiches.append(SentFiche(cells[0], cells[1]))
-            elif key == "indicator":
-                indicators.append(SentIndicator(cells[0], int(cells[1]), cells[2]))
-            elif isinstance(key, str):
-                values[key] = cells[0]
-        if values.get("version") != STAMP_VERSION:
-            return None
-        return Stamp(
-            plan=values["plan"],
-            year=int(values["year"]),
-            date=dt.date.fromisoformat(values["date"]),
-            actor=values.get("actor") or None,
-            fingerprint=values["fingerprint"],
-            fiches=fiches,
-            indicators=indicators,
-        )
-    except (KeyError, ValueError, IndexError):
-        return None
-
-
-def merge(
-    plan: Plan | str | os.PathLike[str],
-    files: list[Path],
-    *,
-    manifest: Path | None = None,
-    today: dt.date | None = None,
-) -> CampaignMerge:
-    """The returned workbooks ``files`` as changes to ``plan``'s fiches, with the report,
-    the located errors, the conflicts and who has not answered; nothing is written (see
-    :func:`ctgkit.campaign_merge.merge`)."""
-    from .campaign_merge import merge as merge_workbooks
-
-    return merge_workbooks(plan, files, manifest=manifest, today=today)

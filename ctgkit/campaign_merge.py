@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .campaign import (
+from .campaign_layout import (
     ACHIEVEMENTS,
     DATE,
     DIFFICULTIES,
@@ -47,6 +47,7 @@ from .campaign import (
     SOURCE,
     STATUS,
     Stamp,
+    expects_number,
     follow_up_sheet,
     indicator_context,
     indicator_fill,
@@ -678,15 +679,13 @@ def _indicator_value(cell: Cell, indicator: Any, what: str) -> Any:
     """The measure as the indicator takes it: text for a qualitative one; a number when its
     series has numbers or it has a unit (« 12,5 », « 65 % » accepted); otherwise a number
     when the cell is one, else its text."""
-    from .campaign import _expects_number
-
     written = (text(cell) or "").strip()
     if is_qualitative(indicator):
         return written
     probe = cell
     if isinstance(cell.value, str) and written.endswith("%"):
         probe = Cell(cell.sheet, cell.coordinate, written[:-1].strip(), cell.file)
-    if _expects_number(indicator):
+    if expects_number(indicator):
         return number(probe, what)
     try:
         return number(probe, what)

@@ -779,3 +779,18 @@ def test_a_bad_manifest_is_a_located_error(sent: Path, plan: Path, tmp_path: Pat
         "Communauté de Communes du Val d'Essai",
         "the fiches without a pilot",
     ]
+
+
+def test_force_removes_the_workbooks_of_the_replaced_campaign(sent: Path, plan: Path) -> None:
+    (sent / "notes.txt").write_text("mes notes", encoding="utf-8")
+    fiche = plan / "fiches" / "04-centre-social.yaml"
+    fiche.write_text(
+        fiche.read_text(encoding="utf-8").replace("[Centre social du Val]", "[CCVE]"), "utf-8"
+    )
+    result = run_campaign(plan, sent, "--force")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in sent.iterdir()) == sorted(
+        [CCVE, BULLES, NO_PILOT, "campagne.json", "notes.txt"]
+    )
+    rows = sheet_rows(sent / CCVE, "Suivi 2025")
+    assert [r["Fiche"] for r in rows] == ["1", "3", "4"]
