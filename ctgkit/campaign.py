@@ -351,8 +351,13 @@ def _recipient(
         indicator_rows,
         numeric,
     )
-    recipient.fingerprint = fingerprint(
-        plan.slug, year, date.isoformat(), actor, sent_fiches, sent_indicators
+    recipient.fingerprint = fingerprint(  # of the texts as the hidden sheet holds them
+        _cell_text(plan.slug),
+        year,
+        date.isoformat(),
+        _cell_text(actor) if actor else None,
+        sent_fiches,
+        sent_indicators,
     )
     return recipient
 

@@ -58,6 +58,7 @@ from .campaign_layout import (
 from .card import number as shown_number
 from .dates import PartialDate
 from .diagnostics import Diagnostic
+from .export import _cell_text
 from .i18n import _, language, ngettext
 from .loader import Plan, load_plan
 from .model import FOLLOW_UP_STATUSES, fold
@@ -220,7 +221,8 @@ def merge(
         except WorkbookError as exc:
             result.errors.append(exc)
             continue
-        item = _read_workbook(book, shown, plan.slug, sent, result.errors, given)
+        slug = _cell_text(plan.slug)  # as the hidden sheet holds it
+        item = _read_workbook(book, shown, slug, sent, result.errors, given)
         if item is not None:
             received.append(item)
     _same_campaign(received, sent, result.errors)
@@ -664,8 +666,8 @@ def _find_indicator(indicators: list[Any], position: int, label: str) -> int | N
     place, else the first with that label."""
     wanted = fold(label)
 
-    def label_of(indicator: Any) -> str:
-        return fold(" ".join(indicator.label.split()))
+    def label_of(indicator: Any) -> str:  # as the workbook holds it
+        return fold(_cell_text(" ".join(indicator.label.split())))
 
     if 0 < position <= len(indicators) and label_of(indicators[position - 1]) == wanted:
         return position - 1
