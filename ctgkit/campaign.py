@@ -407,6 +407,7 @@ def _last_measure(indicator: Any) -> str | None:
 # --------------------------------------------------------------------------- workbook
 
 _GREY_HEADER, _GREY = "D9D9D9", "F2F2F2"
+_README_WIDTH = 100
 _FILL_HEADER = "FFE699"
 _WIDTHS = {
     FICHE: 7,
@@ -474,7 +475,8 @@ def _readme_sheet(book: Any, campaign: Campaign, recipient: Recipient) -> None:
 
     year = campaign.year
     sheet = follow_up_sheet(year)
-    numbers = ", ".join(f.number for f in recipient.fiches)
+    sent = [f.number for f in recipient.fiches]
+    numbers = f"{', '.join(sent[:-1])} et {sent[-1]}" if len(sent) > 1 else sent[0]
     if recipient.actor is None:
         to = (
             "Destinataire : la coordination de la CTG. Ces fiches n'ont pas de pilote dans le "
@@ -567,9 +569,12 @@ def _readme_sheet(book: Any, campaign: Campaign, recipient: Recipient) -> None:
         cell.alignment = wrap
         if kind == "title":
             cell.font = Font(bold=True, size=14)
+            ws.row_dimensions[r].height = 2 * _LINE_HEIGHT
         elif kind == "head":
             cell.font = Font(bold=True)
-    ws.column_dimensions["A"].width = 110
+        else:
+            ws.row_dimensions[r].height = _height([text], [_README_WIDTH * 0.95])
+    ws.column_dimensions["A"].width = _README_WIDTH
 
 
 def _table_sheet(
@@ -598,6 +603,8 @@ def _table_sheet(
         cell.fill = grey_header if c <= len(context) else yellow
         width = _WIDTHS.get(header, 14)
         ws.column_dimensions[get_column_letter(c)].width = width
+    widths = [_WIDTHS.get(header, 14) for header in headers]
+    ws.row_dimensions[1].height = _height(headers, widths, bold=True)
     for r, values in enumerate(rows, start=2):
         for c in range(1, len(headers) + 1):
             value = values[c - 1] if c - 1 < len(values) else None
@@ -612,9 +619,27 @@ def _table_sheet(
                 cell.number_format = "DD/MM/YYYY"
             else:
                 _set(cell, value)
+        shown = [str(v) if v is not None and not isinstance(v, dt.date) else "" for v in values]
+        ws.row_dimensions[r].height = _height(shown, widths, least=2)
     ws.freeze_panes = freeze
     last = get_column_letter(len(headers))
     ws.auto_filter.ref = f"A1:{last}{max(len(rows), 1) + 1}"
+
+
+#: Points of height per line of text, and the most a row may have (Excel's limit is 409).
+_LINE_HEIGHT, _MAX_HEIGHT = 15, 300
+
+
+def _height(texts: list[str], widths: list[float], bold: bool = False, least: int = 1) -> float:
+    """A row's height for its wrapped texts (spreadsheets do not grow rows written by a
+    program): the most lines a cell needs at its column's width, at least ``least`` lines
+    (room to write in)."""
+    lines = least
+    for text, width in zip(texts, widths, strict=False):
+        per_line = max(int(width) - (3 if bold else 1), 1)
+        needed = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+        lines = max(lines, needed if text else 1)
+    return min(lines * _LINE_HEIGHT, _MAX_HEIGHT)
 
 
 def _column(headers: tuple[str, ...], name: str) -> str:

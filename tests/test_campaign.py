@@ -186,6 +186,10 @@ def test_workbook_sheets_context_and_columns_to_fill(sent: Path) -> None:
     assert ws["B2"].fill.fgColor.rgb.endswith("F2F2F2")
     assert ws["I1"].fill.fgColor.rgb.endswith("FFE699") and ws["I2"].fill.fill_type is None
     assert ws["K2"].alignment.wrap_text
+    # Rows are as high as their wrapped text (spreadsheets do not grow them on opening).
+    assert ws.row_dimensions[1].height == 45  # « Dernier avancement (%) »: three lines
+    assert ws.row_dimensions[2].height == 30  # « Communauté de Communes du Val d'Essai »
+    assert "Destinataire : Association Mille Bulles, pilote des fiches 1 et 2." in readme
     validations = {str(v.sqref): v for v in ws.data_validations.dataValidation}
     assert validations["I2:I3"].type == "list"
     assert validations["I2:I3"].formula1 == '"prévue,en cours,réalisée,reportée,abandonnée"'
