@@ -1018,6 +1018,131 @@ def export(
     typer.echo(printable(message), err=True)
 
 
+def _campaign_date(value: str | None):  # noqa: ANN202
+    """--date 2025-11-30 or 30/11/2025, as a date."""
+    if value is None:
+        return None
+    import datetime
+
+    text = value.strip()
+    french = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    try:
+        if french:
+            return datetime.date(int(french[3]), int(french[2]), int(french[1]))
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            _("expected a day such as 2025-11-30 or 30/11/2025, got '{value}'").format(value=value)
+        ) from None
+
+
+@app.command()
+def campaign(
+    paths: PathsArg,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The folder to write the workbooks and campagne.json into.",
+            show_default=False,
+        ),
+    ],
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            "--annee",
+            "--année",
+            min=1900,
+            max=2200,
+            help="The year of the campaign (default: the year of --date, else this year, "
+            "within the plan's period).",
+            show_default=False,
+        ),
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="YYYY-MM-DD",
+            callback=_campaign_date,
+            help="The date prefilled for the update (default: today in this year, else the "
+            "31st of December of a past year).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace a campaign already written in the folder."),
+    ] = False,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Write a follow-up campaign: one workbook per pilot, with only its fiches.
+
+    Each workbook (.xlsx) gives the latest status of the pilot's fiches and their
+    indicators with this year's target, and empty columns for the update and the measures
+    (a list of the statuses). The fiches without a pilot go to sans-pilote.xlsx. The folder
+    also gets campagne.json, the manifest of what was sent to whom. A plan with errors
+    stops it with the diagnostics of `ctg validate` and exit 1, before anything is written.
+
+    Example:
+
+        ctg campaign plans/mon-plan --year 2025 -o campagne-2025
+    """
+    from .api import validate
+    from .campaign import MANIFEST, CampaignError, CampaignExistsError, build, summary, write
+    from .loader import NotAPlanError, load_plan
+    from .safe_text import printable
+
+    ignore_codes = _ignore_codes(ignore, config)
+    plans = _plans(paths)
+    if len(plans) > 1:
+        usage_error(
+            _(
+                "ctg campaign takes one plan at a time ({count} found): make a campaign for "
+                "each plan in its own folder"
+            ).format(count=len(plans))
+        )
+    _refuse_inside_plans(output, plans, "--output")
+    _refuse_special_file(output)
+    if output.exists() and not output.is_dir():
+        _cannot_write(NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(output)))
+    try:
+        loaded = load_plan(plans[0])
+    except NotAPlanError as exc:
+        usage_error(str(exc))
+    diagnostics = validate(loaded, ignore_codes)
+    errors = [d for d in diagnostics if d.is_error]
+    if errors or loaded.meta is None or loaded.form is None:
+        _print_errors(errors, 1)
+        raise typer.Exit(EXIT_ERRORS)
+    try:
+        made = build(loaded, year, date)
+    except CampaignError as exc:
+        usage_error(str(exc))
+    try:
+        write(made, output, force=force)
+    except CampaignExistsError as exc:
+        if Path(str(exc.filename)).name == MANIFEST:
+            usage_error(
+                _(
+                    "{path} already holds a campaign ({manifest}); choose another folder, or "
+                    "--force to replace it"
+                ).format(path=output, manifest=MANIFEST)
+            )
+        usage_error(
+            _("{path} already exists; choose another folder, or --force to replace it").format(
+                path=exc.filename
+            )
+        )
+    except OSError as exc:
+        _cannot_write(exc)
+    for line in summary(made, output):
+        typer.echo(printable(line))
+
+
 new_app = typer.Typer(
     name="new",
     help="Start a plan or a fiche: a skeleton, commented in French, that validates at once.",

@@ -525,9 +525,12 @@ LAYERS: list[tuple[str, set[str]]] = [
             "migrate",
             "scaffold",
             "export",
+            "workbook_read",
+            "yaml_edit",
+            "campaign_layout",
         },
     ),
-    ("api", {"api"}),
+    ("api", {"api", "plan_changes", "campaign", "campaign_merge"}),
     ("cli", {"cli", "config"}),
     ("tools", {"locale", "locale.__main__"}),
 ]
