@@ -1017,6 +1017,108 @@ def export(
     typer.echo(printable(message), err=True)
 
 
+@app.command("import")
+def import_workbook(
+    plan: Annotated[
+        Path,
+        typer.Argument(
+            help="The plan folder the workbook was exported from.",
+            show_default=False,
+            metavar="PLAN",
+        ),
+    ],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The edited workbook(s) (.xlsx), made by ctg export.",
+            show_default=False,
+            metavar="FILE.xlsx...",
+        ),
+    ],
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print what would change, and write nothing."),
+    ] = False,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Apply an edited workbook (made by ctg export) to the plan's YAML files.
+
+    Reads the Fiches, Indicateurs and Suivi sheets; a cell that has not changed changes
+    nothing, a changed cell is written in place in its fiche's file (comments and layout
+    kept). Prints what changes, fiche by fiche, then writes. A bad cell (located: sheet,
+    cell, field) or a change that would bring errors into the plan stops everything with
+    exit 1, before anything is written.
+
+    Example:
+
+        ctg import plans/civraisien-2019 civraisien-2019.xlsx --dry-run
+    """
+    from .loader import NotAPlanError, load_plan
+    from .plan_changes import ChangedOnDiskError, write
+    from .safe_text import printable
+    from .spreadsheet_import import ImportErrors, import_workbooks, new_errors, report_lines
+
+    ignore_codes = _ignore_codes(ignore, config)
+    plans = _plans([plan])
+    if len(plans) != 1:
+        usage_error(
+            _("ctg import takes one plan ({count} found in {path})").format(
+                count=len(plans), path=plan
+            )
+        )
+    for file in files:
+        if not file.exists() and not file.is_symlink():
+            usage_error(_("{path}: no such file").format(path=file))
+    try:
+        loaded = load_plan(plans[0])
+    except NotAPlanError as exc:
+        usage_error(str(exc))
+    if loaded.meta is None or loaded.form is None:
+        _print_errors([d for d in loaded.diagnostics if d.is_error], 1)
+        raise typer.Exit(EXIT_ERRORS)
+    try:
+        report, changes = import_workbooks(loaded, files)
+    except ImportErrors as exc:
+        for error in exc.errors:
+            typer.echo(printable(str(error)), err=True)
+        count = len(exc.errors)
+        typer.echo(
+            ngettext(
+                "{n} error in the workbook: nothing was written",
+                "{n} errors in the workbook: nothing was written",
+                count,
+            ).format(n=count),
+            err=True,
+        )
+        raise typer.Exit(EXIT_ERRORS) from None
+    for line in report_lines(report):
+        typer.echo(printable(line))
+    errors = new_errors(loaded, changes, ignore_codes)
+    if errors:
+        _print_errors(errors, 1)
+        typer.echo(
+            _("the import would bring these errors into the plan: nothing was written"),
+            err=True,
+        )
+        raise typer.Exit(EXIT_ERRORS)
+    if not changes:
+        return
+    if dry_run:
+        typer.echo(_("nothing was written (--dry-run)"))
+        return
+    try:
+        written = write(changes)
+    except (ChangedOnDiskError, FileExistsError) as exc:
+        typer.echo(printable(f"{exc.filename}: {exc.strerror}"), err=True)
+        raise typer.Exit(EXIT_ERRORS) from None
+    except OSError as exc:
+        _cannot_write(exc)
+    typer.echo(
+        ngettext("{n} file written", "{n} files written", len(written)).format(n=len(written))
+    )
+
+
 new_app = typer.Typer(
     name="new",
     help="Start a plan or a fiche: a skeleton, commented in French, that validates at once.",
