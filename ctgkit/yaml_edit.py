@@ -1,0 +1,1617 @@
+"""Editing YAML text in place: change, add or remove values without touching anything else.
+
+``ctg import`` (a spreadsheet applied to a plan's fiches) and follow-up campaigns (dated
+``suivi`` points, indicator ``mesures``) change a few values in files that people write and
+comment by hand. This module makes those changes on the *text*: ::
+
+    apply(text, [Set(("pilotes",), ["CAF", "MSA"]), Append(("suivi",), {...})])
+
+The contract:
+
+- **Byte-exact outside the edit.** Comments, blank lines, quoting, key order and line
+  endings outside the edited node stay byte for byte. ``apply(text, [])`` is ``text``, and
+  setting a value equal to the current one (as :func:`ctgkit.source.parse_yaml` reads it,
+  type included: ``"2020"`` is not ``2020``) changes nothing.
+- **Round trip.** :func:`ctgkit.source.parse_yaml` of the result gives the document with the
+  edits made, and nothing else changed. Every value written is checked by reading it back
+  (and the whole result once more at the end): an edit that cannot be written faithfully
+  raises :class:`EditError` rather than changing something else.
+- **Style.** What a person would write, matching the file: plain values when they read back
+  identically, otherwise the quotes the node already had (or that the file uses), double
+  quotes with escapes for control characters; a multi-line text as a block literal
+  (``|``, ``|-``, ``|+``, with an indentation indicator when its first line starts with a
+  space); a folded text (``>-``) stays folded at the width of its old lines; lists and
+  mappings in block style with the file's indentation (``key:\\n  - a`` or ``key:\\n- a``);
+  a flow collection (``[a, b]``) stays in flow style if it fits on one line.
+- **Comments kept.** A comment after a replaced value stays after the new one. A list set to
+  a new list is diffed (:class:`difflib.SequenceMatcher` on the items): unchanged items keep
+  their lines and comments, changed items are replaced in place, removed items' lines go,
+  new items are inserted where they belong (before the comment lines just above the item
+  that follows them: a comment line between two entries belongs to the next one). A mapping
+  set to a new dict is edited key by key (new keys at the end). So changing one pilote in a
+  fiche changes one line.
+- **Append** adds one item after the last item of a list (before the comments and blank
+  lines that follow it); on a missing key, on an empty value (``key:``) or on ``key: []``
+  it writes a block list. Items appended to a list of flow mappings (``- {a: 1}``) are
+  written in flow style too.
+- **Refusals** (:class:`EditError`, with the path and the position of the deepest node
+  found): a path that does not exist (naming the first missing key), an integer used on a
+  mapping that has no integer keys, a key used on a list, an anchor (``&``) or a tag
+  (``!``) on a node that would be rewritten, a value of an unsupported type. A document
+  that does not parse raises :class:`ctgkit.source.SourceError`. Nothing is half-applied:
+  :func:`apply` returns a new text only when every edit was made.
+- **Line endings.** Inserted lines use the file's newline (CRLF files stay CRLF); a file
+  without a final newline keeps it that way (text appended after its last line is preceded
+  by a newline and not followed by one); a UTF-8 BOM at the start is kept. Indentation is
+  always made of spaces.
+
+Paths are tuples of mapping keys (``str``, or ``int`` for a mapping with integer keys such
+as ``cibles: {2022: 200}``) and list indexes (``int``, negative from the end), from the
+document root. Values are what ctgkit's loader produces: None, bool, int, float, str,
+:class:`datetime.date`, and lists and dicts of those.
+
+How: ruamel.yaml's C parser gives events with their positions; they make a light tree of
+nodes (start, end, style, indentation), scalars being resolved by the loader's own
+:func:`ctgkit.source._scalar`. Each edit becomes a few splices of the text; edits on
+unrelated paths are spliced together and checked by one parse of the result.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import math
+import re
+import warnings
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
+
+from . import source
+from .i18n import _, ngettext
+
+__all__ = ["Append", "Delete", "Edit", "EditError", "Set", "YamlPath", "apply"]
+
+YamlPath = tuple[str | int, ...]
+"""Keys of mappings and indexes of lists, from the document root."""
+
+
+class EditError(Exception):
+    """An edit that cannot be made in place.
+
+    ``str(e)`` is a plain message (translated); ``path`` is the edit's path, ``line`` and
+    ``column`` (1-based) the position of the deepest node of the path found in the text, or
+    None."""
+
+    def __init__(
+        self, message: str, path: YamlPath = (), line: int | None = None, column: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Set:
+    """Replace the value at ``path``; if the last key is missing in an existing mapping, add
+    ``key: value`` at the end of that mapping (with the indentation of its keys)."""
+
+    path: YamlPath
+    value: Any
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Remove a mapping key with its value, or a list item (its whole lines)."""
+
+    path: YamlPath
+
+
+@dataclass(frozen=True)
+class Append:
+    """Add one item at the end of the list at ``path``; if the key is missing in an existing
+    mapping (or holds nothing, or ``[]``), make it a one-item block list."""
+
+    path: YamlPath
+    value: Any
+
+
+Edit = Set | Delete | Append
+
+
+def apply(text: str, edits: Sequence[Edit]) -> str:
+    """The text with the edits made, in order.
+
+    Raises :class:`EditError` (and changes nothing) when one cannot be made, and
+    :class:`ctgkit.source.SourceError` when ``text`` is not a valid plan file."""
+    edits = list(edits)
+    if not edits:
+        return text
+    for edit in edits:
+        _check_edit(edit)
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    body = text[len(bom) :]
+    expected = source.parse_yaml(body)
+    root = _build(body)
+    style = _Style(body, root)
+    verifier = _Verifier()
+    index = 0
+    single = 0  # edits to make one at a time (a batch failed its check)
+    while index < len(edits):
+        planner = _Planner(body, root, style, verifier)
+        batch: list[Edit] = []
+        while index + len(batch) < len(edits):
+            edit = edits[index + len(batch)]
+            if batch and (single > 0 or _depends(edit, batch)):
+                break
+            before = len(planner.splices)
+            planner.plan(edit)
+            if batch and planner.touches_earlier(before):
+                del planner.splices[before:]
+                break
+            batch.append(edit)
+        new_body = _splice(body, planner.splices)
+        new_expected = expected
+        for edit in batch:
+            new_expected = _apply_to_data(new_expected, edit)
+        last = index + len(batch) == len(edits)
+        new_root = None
+        got: Any = _FAILED
+        if new_body is not None:
+            try:
+                if last:
+                    got = source.parse_yaml(new_body)
+                else:
+                    new_root = _build(new_body)
+                    got = new_root.data
+            except (YAMLError, source.SourceError, RecursionError):
+                got = _FAILED
+        if got is _FAILED or not _same(got, new_expected):
+            if len(batch) > 1:
+                single = len(batch)  # redo these one by one to find the culprit
+                continue
+            raise _unfaithful(batch[0], body, root)
+        assert new_body is not None
+        body, expected = new_body, new_expected
+        if new_root is not None:
+            root = new_root
+        index += len(batch)
+        single = max(0, single - len(batch))
+    return bom + body
+
+
+# --- checking what is asked ---------------------------------------------------------------
+
+_FAILED = object()
+
+
+def _check_edit(edit: Any) -> None:
+    if not isinstance(edit, Set | Delete | Append):
+        raise TypeError(f"not an edit: {edit!r}")
+    path = edit.path
+    if not isinstance(path, tuple) or not all(
+        isinstance(step, str) or (isinstance(step, int) and not isinstance(step, bool))
+        for step in path
+    ):
+        raise TypeError(f"a path is a tuple of str and int: {path!r}")
+    if isinstance(edit, Set | Append):
+        _check_value(edit.value, path)
+
+
+def _check_value(value: Any, path: YamlPath) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = _kind(item)
+        if kind is None:
+            raise EditError(
+                _("cannot write a value of type {type} at '{path}'").format(
+                    type=type(item).__name__, path=_show(path)
+                ),
+                path,
+            )
+        if kind == "str" and _SURROGATE.search(item):
+            raise EditError(
+                _("the text for '{path}' holds an invalid character (a lone surrogate)").format(
+                    path=_show(path)
+                ),
+                path,
+            )
+        if kind == "map":
+            for key in item:
+                if _kind(key) not in ("str", "int"):
+                    raise EditError(
+                        _("a key must be a text or a whole number, not {key} (at '{path}')").format(
+                            key=repr(key), path=_show(path)
+                        ),
+                        path,
+                    )
+                stack.append(key)
+            stack.extend(item.values())
+        elif kind == "seq":
+            stack.extend(item)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _kind(value: Any) -> str | None:
+    """The YAML kind of a value (None for what cannot be written)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, datetime.datetime):
+        return "datetime"
+    if isinstance(value, datetime.date):
+        return "date"
+    if isinstance(value, dict):
+        return "map"
+    if isinstance(value, list | tuple):
+        return "seq"
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as data, type included (``1``, ``1.0`` and ``True`` differ; NaN equals NaN)."""
+    kind = _kind(a)
+    if kind != _kind(b):
+        return False
+    if kind == "map":
+        if len(a) != len(b):
+            return False
+        for key, value in a.items():
+            if key not in b or not _same_key(key, b) or not _same(value, b[key]):
+                return False
+        return True
+    if kind == "seq":
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if kind == "float" and a != b:
+        return math.isnan(a) and math.isnan(b)
+    return bool(a == b)
+
+
+def _same_key(key: Any, mapping: dict[Any, Any]) -> bool:
+    for other in mapping:
+        if other == key:
+            return _kind(other) == _kind(key)
+    return False
+
+
+def _canon(value: Any) -> Any:
+    """A hashable stand-in for a value: equal exactly when the values are :func:`_same`."""
+    kind = _kind(value)
+    if kind == "map":
+        return ("map", frozenset((_canon(k), _canon(v)) for k, v in value.items()))
+    if kind == "seq":
+        return ("seq", tuple(_canon(v) for v in value))
+    if kind == "float":
+        return ("float", "nan" if math.isnan(value) else float(value))
+    return (kind, value)
+
+
+def _plain_data(value: Any) -> Any:
+    """A copy of a value with lists for tuples (what the loader would give)."""
+    if isinstance(value, dict):
+        return {k: _plain_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_data(v) for v in value]
+    return value
+
+
+def _apply_to_data(data: Any, edit: Edit) -> Any:
+    """The data with the edit made (the tree planner has already checked the path)."""
+    path = edit.path
+    if not path:
+        return _plain_data(edit.value) if isinstance(edit, Set) else data
+    root = _copy_path(data, path)
+    parent = root
+    for step in path[:-1]:
+        parent = parent[step]
+    last = path[-1]
+    if isinstance(edit, Set):
+        parent[last] = _plain_data(edit.value)
+    elif isinstance(edit, Delete):
+        del parent[last]
+    else:
+        current = parent.get(last) if isinstance(parent, dict) else parent[last]
+        if isinstance(current, list):
+            current.append(_plain_data(edit.value))
+        else:
+            parent[last] = [_plain_data(edit.value)]
+    return root
+
+
+def _copy_path(data: Any, path: YamlPath) -> Any:
+    """A copy of ``data`` in which the containers along ``path`` are new (others shared)."""
+    root = _shallow(data)
+    node = root
+    for step in path[:-1]:
+        child = _shallow(node[step])
+        node[step] = child
+        node = child
+    if isinstance(node, dict | list):
+        last = path[-1]
+        present = last in node if isinstance(node, dict) else -len(node) <= last < len(node)  # type: ignore[operator]
+        if present and isinstance(node[last], list):
+            node[last] = list(node[last])
+    return root
+
+
+def _shallow(value: Any) -> Any:
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+def _depends(edit: Edit, batch: list[Edit]) -> bool:
+    """Whether ``edit`` may see the effect of an edit of ``batch`` (then it waits)."""
+    path = edit.path
+    for other in batch:
+        prior = other.path
+        if path[: len(prior)] == prior or prior[: len(path)] == path:
+            return True
+        if isinstance(other, Delete) and path[: len(prior) - 1] == prior[:-1]:
+            return True  # a list item removed shifts its siblings' indexes
+        if isinstance(edit, Delete) and prior[: len(path) - 1] == path[:-1]:
+            return True
+    return False
+
+
+def _show(path: YamlPath) -> str:
+    """``indicateurs[0].mesures``"""
+    out = ""
+    for step in path:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        else:
+            out += f".{step}" if out else step
+    return out or "/"
+
+
+# --- the tree -------------------------------------------------------------------------------
+
+
+class _Node:
+    """A node of the text: where it is, how it is written, what it holds."""
+
+    __slots__ = (
+        "kind",
+        "start",
+        "end",
+        "style",
+        "flow",
+        "in_flow",
+        "data",
+        "keys",
+        "items",
+        "parent",
+        "index",
+        "ind",
+        "entry",
+        "props",
+    )
+
+    def __init__(self, kind: str, start: int, in_flow: bool) -> None:
+        self.kind = kind  # "scalar", "map" or "seq"
+        self.start = start  # first character (of the first entry, for a block collection)
+        self.end = start  # after the last character of its content (not its trailing lines)
+        self.style: str | None = None  # a scalar's quote or block indicator
+        self.flow = False  # a flow collection ([...] or {...})
+        self.in_flow = in_flow  # inside a flow collection
+        self.data: Any = None
+        self.keys: list[_Node] = []  # a mapping's keys
+        self.items: list[_Node] = []  # a mapping's values, a sequence's items
+        self.parent: _Node | None = None
+        self.index = 0  # position in the parent's items
+        self.ind: int | None = None  # after the ':' or '-' that introduces it (block only)
+        self.entry = start  # where its entry starts: its key, or its dash
+        self.props = False  # has an anchor or a tag
+
+
+_parser: list[YAML] = []
+
+
+def _build(text: str) -> _Node:
+    """The node tree of a document, from ruamel.yaml's (C) parser events."""
+    if not _parser:
+        _parser.append(YAML(typ="safe", pure=False))
+    yaml = _parser[0]
+    stack: list[_Node] = []
+    root: _Node | None = None
+    expect_key: list[bool] = []
+    scalar = source._scalar
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for event in yaml.parse(text):
+                kind = type(event)
+                if kind is ScalarEvent:
+                    node = _Node(
+                        "scalar", event.start_mark.index, bool(stack) and stack[-1].in_flow
+                    )
+                    node.style = event.style or None
+                    node.data = scalar(event)
+                    node.props = event.anchor is not None or event.tag is not None
+                    node.end = event.end_mark.index
+                    if node.style in ("|", ">"):
+                        node.end = _block_scalar_end(text, node.start, node.end)
+                elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                    flow = bool(event.flow_style)
+                    in_flow = flow or (bool(stack) and stack[-1].in_flow)
+                    node = _Node(
+                        "map" if kind is MappingStartEvent else "seq",
+                        event.start_mark.index,
+                        in_flow,
+                    )
+                    node.flow = flow
+                    node.props = event.anchor is not None or event.tag not in (None,)
+                    node.data = {} if kind is MappingStartEvent else []
+                    _attach(node, stack, expect_key, text)
+                    stack.append(node)
+                    expect_key.append(True)
+                    continue
+                elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                    node = stack.pop()
+                    expect_key.pop()
+                    if node.flow:
+                        node.end = event.end_mark.index
+                    elif node.items:
+                        node.end = node.items[-1].end
+                    if not stack:
+                        root = node
+                    _finish(node, stack, expect_key)
+                    continue
+                elif kind is AliasEvent:
+                    raise YAMLError("alias")
+                else:
+                    continue
+                _attach(node, stack, expect_key, text)
+                if root is None and not stack:
+                    root = node
+                _finish(node, stack, expect_key)
+    finally:
+        source._forget(yaml)
+    if root is None:
+        raise YAMLError("empty document")
+    return root
+
+
+def _attach(node: _Node, stack: list[_Node], expect_key: list[bool], text: str) -> None:
+    """Link a new node to its parent (as a key, a value or an item)."""
+    if not stack:
+        return
+    parent = stack[-1]
+    node.parent = parent
+    if parent.kind == "map":
+        if expect_key[-1]:
+            parent.keys.append(node)
+            node.index = len(parent.keys) - 1
+            return
+        node.index = len(parent.items)
+        parent.items.append(node)
+        key = parent.keys[-1]
+        node.entry = key.start
+        if not parent.flow:
+            position = key.end
+            while position < len(text) and text[position] in " \t":
+                position += 1
+            node.ind = position + 1 if text[position : position + 1] == ":" else None
+    else:
+        node.index = len(parent.items)
+        parent.items.append(node)
+        if not parent.flow:
+            position = node.start
+            while position > 0 and text[position - 1] in " \t":
+                position -= 1
+            if position > 0 and text[position - 1] == "-":
+                node.ind = position
+                node.entry = position - 1
+            else:
+                node.ind = None
+
+
+def _finish(node: _Node, stack: list[_Node], expect_key: list[bool]) -> None:
+    """A node is complete: put its data into its parent's."""
+    if not stack:
+        return
+    parent = stack[-1]
+    if parent.kind == "map":
+        if expect_key[-1]:
+            expect_key[-1] = False
+        else:
+            key = parent.keys[-1].data
+            if isinstance(key, dict | list):
+                raise YAMLError("complex key")
+            parent.data[key] = node.data
+            expect_key[-1] = True
+    else:
+        parent.data.append(node.data)
+
+
+def _block_scalar_end(text: str, start: int, end: int) -> int:
+    """Where a block scalar's content ends: at the end of its last non-blank line (its
+    trailing empty lines belong to what follows), or of its last line if it keeps them."""
+    header = _HEADER.match(text, start)
+    parts = text[start:end].split("\n")
+    if header is None or "+" not in header.group(0):
+        while len(parts) > 1 and parts[-1].strip(" \t\r") == "":
+            parts.pop()
+    elif len(parts) > 1 and parts[-1] == "":
+        parts.pop()
+    position = start + len("\n".join(parts))
+    return position - 1 if parts[-1].endswith("\r") else position
+
+
+_HEADER = re.compile(r"[|>][0-9+-]{0,2}")
+
+
+# --- the file's habits ------------------------------------------------------------------------
+
+
+class _Style:
+    """How the file is written: newline, indentation steps, preferred quotes."""
+
+    def __init__(self, text: str, root: _Node) -> None:
+        crlf = text.count("\r\n")
+        self.newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+        map_steps: Counter[int] = Counter()
+        seq_offsets: Counter[int] = Counter()
+        quotes: Counter[str] = Counter()
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.kind == "scalar":
+                if node.style in ("'", '"'):
+                    quotes[node.style] += 1
+                continue
+            stack.extend(node.items)
+            stack.extend(node.keys)
+            if node.kind != "map" or node.flow:
+                continue
+            for key, value in zip(node.keys, node.items, strict=False):
+                if value.kind == "scalar" or value.flow:
+                    continue
+                difference = _column(text, value.start) - _column(text, key.start)
+                if value.kind == "map" and difference > 0:
+                    map_steps[difference] += 1
+                elif value.kind == "seq" and difference >= 0:
+                    seq_offsets[difference] += 1
+        self.map_step = map_steps.most_common(1)[0][0] if map_steps else 2
+        self.seq_offset = seq_offsets.most_common(1)[0][0] if seq_offsets else 2
+        self.quote = "'" if quotes["'"] >= quotes['"'] else '"'
+        self.width = 100
+
+
+def _column(text: str, position: int) -> int:
+    return position - (text.rfind("\n", 0, position) + 1)
+
+
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    return text.count("\n", 0, position) + 1, _column(text, position) + 1
+
+
+# --- writing scalars ----------------------------------------------------------------------------
+
+_STR = "tag:yaml.org,2002:str"
+# Characters that only double quotes can hold (YAML 1.2's non-printable ones, the line
+# breaks other than \n, the BOM), and those that need quotes at least.
+_DOUBLE_ONLY = re.compile(
+    "[^\x09\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufffc\U00010000-\U0010ffff]|[\u2028\u2029]"
+)
+_NOT_PLAIN = re.compile("[\t\n\u00a0\u00ad\u2000-\u200d\u202f\u2060\u3000\ufeff]")
+_FLOW_INDICATORS = set(",[]{}")
+_ESCAPES = {
+    "\0": "\\0",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\v": "\\v",
+    "\f": "\\f",
+    "\r": "\\r",
+    "\x1b": "\\e",
+    '"': '\\"',
+    "\\": "\\\\",
+    "\x85": "\\N",
+    "\xa0": "\\_",
+    "\u2028": "\\L",
+    "\u2029": "\\P",
+}
+
+
+def _double(value: str) -> str:
+    out = ['"']
+    for char in value:
+        escape = _ESCAPES.get(char)
+        if escape is not None and char != "\xa0":
+            out.append(escape)
+        elif _DOUBLE_ONLY.match(char):
+            code = ord(char)
+            out.append(
+                f"\\x{code:02x}"
+                if code < 0x100
+                else f"\\u{code:04x}"
+                if code < 0x10000
+                else f"\\U{code:08x}"
+            )
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def _single(value: str) -> str | None:
+    if "\n" in value or _DOUBLE_ONLY.search(value):
+        return None
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _plain(value: str, flow: bool) -> str | None:
+    """``value`` unquoted, if it may read back as the same text."""
+    if not value or value != value.strip(" ") or _NOT_PLAIN.search(value):
+        return None
+    if _DOUBLE_ONLY.search(value):
+        return None
+    first = value[0]
+    if first in "!&*|>'\"%@`#,[]{}":
+        return None
+    if first in "-?:" and (
+        len(value) == 1 or value[1] == " " or (flow and value[1] in _FLOW_INDICATORS)
+    ):
+        return None
+    if ": " in value or " #" in value or value.endswith(":") or value.startswith(("---", "...")):
+        return None
+    if flow and (_FLOW_INDICATORS.intersection(value) or ":" in value):
+        return None
+    if source._implicit_tag(value) != _STR:
+        return None
+    return value
+
+
+class _Verifier:
+    """Reads back a candidate text in a small document that mimics its place."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, Any], bool] = {}
+
+    def check(self, document: str, value: Any, where: str) -> bool:
+        key = (document, _canon(value))
+        known = self._seen.get(key)
+        if known is not None:
+            return known
+        try:
+            data = source.parse_yaml(document)
+            if where == "key":
+                ok = isinstance(data, dict) and len(data) == 1 and _same(next(iter(data)), value)
+                if ok:
+                    ok = _kind(next(iter(data))) == _kind(value)
+            elif where == "map":
+                ok = isinstance(data, dict) and list(data) == ["k"] and _same(data["k"], value)
+            else:
+                ok = isinstance(data, list) and len(data) == 1 and _same(data[0], value)
+        except (source.SourceError, RecursionError, ValueError):
+            ok = False
+        self._seen[key] = ok
+        return ok
+
+
+# --- planning the splices -----------------------------------------------------------------------
+
+
+@dataclass
+class _Place:
+    """Where a value goes: in a block mapping (``map``), a block list (``seq``) or a flow
+    collection (``flow``); ``n`` is the column of its key or dash."""
+
+    where: str
+    n: int = 0
+    content: int = 2  # column of the content of a block scalar or collection below it
+    old: _Node | None = None
+    keep_ok: bool = False
+    clip_ok: bool = True
+    first: int = 0  # column where the value starts on its line (to check the width)
+    flow_items: bool = False  # a list whose items are written in flow style
+
+
+class _Planner:
+    """Turns edits into splices of one text, against its node tree."""
+
+    def __init__(self, text: str, root: _Node, style: _Style, verifier: _Verifier) -> None:
+        self.text = text
+        self.root = root
+        self.style = style
+        self.nl = style.newline
+        self.verifier = verifier
+        self.splices: list[tuple[int, int, str]] = []
+        self.path: YamlPath = ()
+
+    # -- the edits
+
+    def plan(self, edit: Edit) -> None:
+        self.path = edit.path
+        if isinstance(edit, Set):
+            self._set(edit.path, edit.value)
+        elif isinstance(edit, Delete):
+            self._delete(edit.path)
+        else:
+            self._append(edit.path, edit.value)
+
+    def touches_earlier(self, before: int) -> bool:
+        """Whether the splices from ``before`` on touch or overlap earlier ones."""
+        earlier = self.splices[:before]
+        for start, end, _text in self.splices[before:]:
+            for other_start, other_end, _other in earlier:
+                if start <= other_end and other_start <= end:
+                    return True
+        return False
+
+    def _set(self, path: YamlPath, value: Any) -> None:
+        node, parent, step = self._resolve(path, missing_ok=True)
+        if node is None:
+            assert parent is not None
+            self._add_key(parent, step, value)
+        else:
+            self._set_node(node, value)
+
+    def _delete(self, path: YamlPath) -> None:
+        if not path:
+            raise self._error(_("the whole document cannot be deleted"), None)
+        node, parent, _step = self._resolve(path)
+        assert node is not None and parent is not None
+        self._check_free(node)
+        if parent.flow:
+            data = _without(parent.data, node.index)
+            self._replace(parent, data)
+        elif len(parent.items) == 1:
+            self._replace(parent, {} if parent.kind == "map" else [])
+        else:
+            self._delete_run(parent, node.index, node.index + 1)
+
+    def _append(self, path: YamlPath, value: Any) -> None:
+        node, parent, step = self._resolve(path, missing_ok=True)
+        if node is None:
+            assert parent is not None
+            self._add_key(parent, step, [value], block=True)
+            return
+        if node.kind == "seq":
+            if node.flow and node.items:
+                self._set_node(node, [*node.data, value])
+            elif node.items:
+                self._insert_items(node, len(node.items), [value])
+            else:
+                self._replace(node, [value], block=True)
+        elif node.kind == "scalar" and node.data is None and not node.style:
+            self._replace(node, [value], block=True)
+        else:
+            raise self._error(
+                _("'{path}' is not a list: nothing can be appended to it").format(path=_show(path)),
+                node,
+            )
+
+    # -- finding the node
+
+    def _resolve(
+        self, path: YamlPath, missing_ok: bool = False
+    ) -> tuple[_Node | None, _Node | None, str | int]:
+        node = self.root
+        parent: _Node | None = None
+        step: str | int = ""
+        for depth, step in enumerate(path):
+            here = path[:depth]
+            parent = node
+            if node.kind == "map":
+                found = self._key_index(node, step, here)
+                if found is None:
+                    if missing_ok and depth == len(path) - 1:
+                        return None, node, step
+                    message = (
+                        _("no key '{key}' at the top of the file").format(key=step)
+                        if not here
+                        else _("no key '{key}' in '{path}'").format(key=step, path=_show(here))
+                    )
+                    raise self._error(message, node)
+                node = node.items[found]
+            elif node.kind == "seq":
+                if isinstance(step, str):
+                    raise self._error(
+                        _("'{path}' is a list: give an item number, not the key '{key}'").format(
+                            path=_show(here), key=step
+                        ),
+                        node,
+                    )
+                count = len(node.items)
+                if not -count <= step < count:
+                    raise self._error(
+                        ngettext(
+                            "no item {index} in the list '{path}' (it has {count} item)",
+                            "no item {index} in the list '{path}' (it has {count} items)",
+                            count,
+                        ).format(index=step, path=_show(here), count=count),
+                        node,
+                    )
+                node = node.items[step % count]
+            else:
+                raise self._error(
+                    _(
+                        "'{path}' holds a single value, not keys or a list: '{step}' cannot be "
+                        "looked up in it"
+                    ).format(path=_show(here), step=step),
+                    node,
+                )
+        return node, parent, step
+
+    def _key_index(self, node: _Node, step: str | int, here: YamlPath) -> int | None:
+        for index, key in enumerate(node.keys):
+            if key.data == step and _kind(key.data) == _kind(step):
+                return index
+        if isinstance(step, int) and not any(_kind(key.data) == "int" for key in node.keys):
+            raise self._error(
+                _(
+                    "'{path}' is a set of keys, not a list: the number {index} cannot be used in it"
+                ).format(path=_show(here), index=step),
+                node,
+            )
+        return None
+
+    def _error(self, message: str, node: _Node | None) -> EditError:
+        if node is None:
+            return EditError(message, self.path)
+        line, column = _line_col(self.text, node.start)
+        return EditError(message, self.path, line, column)
+
+    def _check_free(self, node: _Node) -> None:
+        """Refuse to rewrite a node that carries an anchor or a tag."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.props:
+                raise self._error(
+                    _(
+                        "'{path}' holds an anchor (&) or a tag (!), which cannot be rewritten "
+                        "safely; edit it by hand"
+                    ).format(path=_show(self.path)),
+                    current,
+                )
+            stack.extend(current.keys)
+            stack.extend(current.items)
+
+    # -- setting
+
+    def _set_node(self, node: _Node, value: Any) -> None:
+        if _same(node.data, value):
+            return
+        if node.kind == "map" and isinstance(value, dict) and value and node.keys and not node.flow:
+            self._merge_map(node, value)
+        elif (
+            node.kind == "seq"
+            and isinstance(value, list | tuple)
+            and value
+            and node.items
+            and not node.flow
+        ):
+            self._merge_seq(node, list(value))
+        elif (
+            node.kind != "scalar"
+            and node.flow
+            and node.items
+            and isinstance(value, dict if node.kind == "map" else list | tuple)
+            and value
+            and _same_shape(node, value)
+        ):
+            for index, child in enumerate(node.items):
+                new = value[node.keys[index].data] if node.kind == "map" else value[index]
+                self._set_node(child, new)
+        else:
+            self._replace(node, value)
+
+    def _merge_map(self, node: _Node, value: dict[Any, Any]) -> None:
+        keys = [key.data for key in node.keys]
+        kept = [index for index, key in enumerate(keys) if _has_key(value, key)]
+        if not kept:
+            self._replace(node, value)
+            return
+        index = 0
+        while index < len(keys):
+            if _has_key(value, keys[index]):
+                self._set_node(node.items[index], value[keys[index]])
+                index += 1
+                continue
+            end = index
+            while end < len(keys) and not _has_key(value, keys[end]):
+                end += 1
+            self._delete_run(node, index, end)
+            index = end
+        new = {
+            key: item
+            for key, item in value.items()
+            if not any(_same_key_value(key, old) for old in keys)
+        }
+        if new:
+            self._insert_entries(node, new)
+
+    def _merge_seq(self, node: _Node, value: list[Any]) -> None:
+        old = node.data
+        matcher = difflib.SequenceMatcher(
+            None, [_canon(item) for item in old], [_canon(item) for item in value], autojunk=False
+        )
+        opcodes = matcher.get_opcodes()
+        scalar = all(not isinstance(item, dict | list) for item in [*old, *value])
+        if (
+            not any(tag == "equal" for tag, *_rest in opcodes)
+            and not scalar
+            and len(old) != len(value)
+        ):
+            self._replace(node, value)
+            return
+        for tag, i1, i2, j1, j2 in opcodes:
+            if tag == "equal":
+                continue
+            if tag == "delete":
+                self._delete_run(node, i1, i2)
+            elif tag == "insert":
+                self._insert_items(node, i1, value[j1:j2])
+            elif i2 - i1 == j2 - j1 or scalar:
+                pairs = min(i2 - i1, j2 - j1)
+                for offset in range(pairs):
+                    self._set_node(node.items[i1 + offset], value[j1 + offset])
+                if i2 - i1 > pairs:
+                    self._delete_run(node, i1 + pairs, i2)
+                elif j2 - j1 > pairs:
+                    self._insert_items(node, i1 + pairs, value[j1 + pairs : j2], after=True)
+            else:
+                self._replace_run(node, i1, i2, value[j1:j2])
+
+    # -- block entries
+
+    def _entry_start(self, node: _Node, index: int) -> int:
+        return node.keys[index].start if node.kind == "map" else node.items[index].entry
+
+    def _starts_line(self, position: int) -> bool:
+        line_start = self.text.rfind("\n", 0, position) + 1
+        return self.text[line_start:position].strip(" ") == ""
+
+    def _line_start(self, position: int) -> int:
+        return self.text.rfind("\n", 0, position) + 1
+
+    def _line_after(self, position: int) -> int:
+        found = self.text.find("\n", position)
+        return len(self.text) if found < 0 else found + 1
+
+    def _eol(self, position: int) -> int:
+        found = self.text.find("\n", position)
+        if found < 0:
+            return len(self.text)
+        if found > position and self.text[found - 1] == "\r":
+            return found - 1
+        return found
+
+    def _delete_run(self, node: _Node, first: int, end: int) -> None:
+        """Remove entries ``first`` to ``end - 1`` of a block collection (others remain)."""
+        for index in range(first, end):
+            self._check_free(node.items[index])
+            if node.kind == "map":
+                self._check_free(node.keys[index])
+        start = self._entry_start(node, first)
+        if self._starts_line(start):
+            begin = self._line_start(start)
+            finish = self._line_after(node.items[end - 1].end)
+            if finish == len(self.text) and not self.text.endswith("\n") and begin > 0:
+                begin -= 2 if self.text[begin - 2 : begin] == "\r\n" else 1
+            self.splices.append((begin, finish, ""))
+        elif end < len(node.items):
+            self.splices.append((start, self._entry_start(node, end), ""))
+        else:
+            keep = [i for i in range(len(node.items)) if not first <= i < end]
+            data = (
+                {node.keys[i].data: node.items[i].data for i in keep}
+                if node.kind == "map"
+                else [node.items[i].data for i in keep]
+            )
+            self._replace(node, data)
+
+    def _replace_run(self, node: _Node, first: int, end: int, values: list[Any]) -> None:
+        """Replace items ``first`` to ``end - 1`` of a block list by new items."""
+        for index in range(first, end):
+            self._check_free(node.items[index])
+        start = node.items[first].entry
+        if not self._starts_line(start):
+            data = [*node.data[:first], *values, *node.data[end:]]
+            self._replace(node, data)
+            return
+        begin = self._line_start(start)
+        finish = self._line_after(node.items[end - 1].end)
+        lines = self._block_lines(
+            values, _column(self.text, start), flow_items=self._flow_items(node)
+        )
+        text = self.nl.join(lines)
+        if finish == len(self.text) and not self.text.endswith("\n"):
+            self.splices.append((begin, finish, text))
+        else:
+            self.splices.append((begin, finish, text + self.nl))
+
+    def _insert_entries(self, node: _Node, entries: dict[Any, Any]) -> None:
+        """Add keys at the end of a block mapping."""
+        column = _column(self.text, node.keys[0].start)
+        lines = self._block_lines(entries, column)
+        self._insert_lines(self._line_after(node.end), lines)
+
+    def _insert_lines(self, position: int, lines: list[str]) -> None:
+        text = self.nl.join(lines)
+        if position == len(self.text) and not self.text.endswith("\n"):
+            self.splices.append((position, position, self.nl + text))
+        else:
+            self.splices.append((position, position, text + self.nl))
+
+    def _insert_items(
+        self, node: _Node, before: int, values: list[Any], after: bool = False
+    ) -> None:
+        """Insert items in a block list, before item ``before`` (or at the end); with
+        ``after``, right after item ``before - 1`` (keeping the comments that follow it)."""
+        dash = node.items[0].entry
+        lines = self._block_lines(
+            values, _column(self.text, dash), flow_items=self._flow_items(node)
+        )
+        if before >= len(node.items) or after:
+            self._insert_lines(self._line_after(node.items[before - 1].end), lines)
+            return
+        target = node.items[before].entry
+        if not self._starts_line(target):
+            column = _column(self.text, target)
+            text = lines[0][column:] + "".join(self.nl + line for line in lines[1:])
+            self.splices.append((target, target, text + self.nl + " " * column))
+            return
+        floor = (
+            self._line_after(node.items[before - 1].end) if before > 0 else self._line_start(target)
+        )
+        self._insert_lines(self._comments_above(self._line_start(target), floor), lines)
+
+    def _comments_above(self, line_start: int, floor: int) -> int:
+        """The start of the comment lines just above ``line_start`` (not above ``floor``)."""
+        position = line_start
+        while position > floor:
+            previous = self.text.rfind("\n", 0, position - 1) + 1
+            if previous < floor:
+                break
+            if not self.text[previous:position].lstrip(" ").startswith("#"):
+                break
+            position = previous
+        return position
+
+    def _flow_items(self, node: _Node) -> bool:
+        return bool(node.items) and all(item.kind == "map" and item.flow for item in node.items)
+
+    def _add_key(self, parent: _Node, key: str | int, value: Any, block: bool = False) -> None:
+        if parent.kind != "map":  # (resolve refuses this before)
+            raise self._error(
+                _("'{path}' is not a set of keys").format(path=_show(self.path[:-1])), parent
+            )
+        if parent.flow:
+            data = dict(parent.data)
+            data[key] = value
+            self._replace(parent, data, block=block or not parent.items)
+        else:
+            self._insert_entries(parent, {key: value})
+
+    # -- replacing a node
+
+    def _replace(self, node: _Node, value: Any, block: bool = False) -> None:
+        """Write ``value`` in the place of ``node``."""
+        self._check_free(node)
+        text = self.text
+        if node.parent is None:
+            if not isinstance(value, dict | list | tuple) or not value:
+                raise self._error(
+                    _("the whole document cannot be replaced by a single value"), node
+                )
+            lines = self._block_lines(value, _column(text, node.start))
+            column = _column(text, node.start)
+            self.splices.append((node.start, node.end, self.nl.join(lines)[column:]))
+            return
+        if node.in_flow and node.parent.flow:
+            self.splices.append((node.start, node.end, self._flow_text(value, node)))
+            return
+        if node.ind is None:
+            raise self._error(
+                _(
+                    "'{path}' is written in a way that cannot be edited in place; edit it by hand"
+                ).format(path=_show(self.path)),
+                node,
+            )
+        parent = node.parent
+        where = parent.kind
+        n = _column(text, node.entry)
+        shape = self._shape(node)
+        on_line = shape in ("inline", "block_scalar", "compact")
+        if where == "map":
+            step = self.style.seq_offset if isinstance(value, list | tuple) else self.style.map_step
+            content = n + step
+        else:
+            content = _column(text, node.start) if on_line else n + 2
+        # what follows the node: can a block scalar end there?
+        if shape in ("inline", "empty"):
+            region_end = self._eol(node.end if shape == "inline" else node.ind)
+        else:
+            region_end = node.end
+        after = text[region_end:]
+        clip_ok = after.startswith(("\n", "\r\n"))
+        next_line = after[self._line_after(region_end) - region_end :]
+        keep_ok = clip_ok and next_line.split("\n", 1)[0].strip(" \r") != ""
+        first = _column(text, node.start) if on_line else (_column(text, node.ind) + 1)
+        place = _Place(
+            where,
+            n,
+            content if where == "seq" else n + self.style.map_step,
+            old=node,
+            keep_ok=keep_ok,
+            clip_ok=clip_ok,
+            first=first,
+        )
+        form = self._emit(value, place, collection_column=content, block=block)
+        kind = form[0]
+        nl = self.nl
+        if kind == "coll":
+            lines = form[1]
+            head = lines[0][content:]
+            rest = "".join(nl + line for line in lines[1:])
+        if shape == "inline":
+            tail = text[node.end : self._eol(node.end)]
+            if kind == "inline":
+                if form[1] == "":
+                    self.splices.append((node.ind, node.end, ""))
+                else:
+                    self.splices.append((node.start, node.end, form[1]))
+            elif kind == "block":
+                body = "".join(nl + line for line in form[2])
+                self.splices.append((node.start, region_end, form[1] + tail + body))
+            elif where == "map":
+                self.splices.append((node.ind, region_end, tail + nl + nl.join(lines)))
+            else:
+                self.splices.append((node.start, region_end, head + tail + rest))
+        elif shape == "empty":
+            tail = text[node.ind : self._eol(node.ind)]
+            if kind == "inline":
+                if form[1]:
+                    self.splices.append((node.ind, node.ind, " " + form[1]))
+            elif kind == "block":
+                body = "".join(nl + line for line in form[2])
+                self.splices.append((node.ind, region_end, " " + form[1] + tail + body))
+            elif where == "map":
+                self.splices.append((region_end, region_end, nl + nl.join(lines)))
+            else:
+                self.splices.append((node.ind, region_end, " " + head + tail + rest))
+        elif shape == "block_scalar":
+            header = _HEADER.match(text, node.start)
+            header_end = header.end() if header else node.start + 1
+            tail = text[header_end : self._eol(header_end)]
+            if kind == "inline":
+                if form[1]:
+                    self.splices.append((node.start, node.end, form[1] + tail))
+                else:
+                    self.splices.append((node.ind, node.end, tail))
+            elif kind == "block":
+                body = "".join(nl + line for line in form[2])
+                self.splices.append((node.start, node.end, form[1] + tail + body))
+            elif where == "map":
+                self.splices.append((node.ind, node.end, tail + nl + nl.join(lines)))
+            else:
+                self.splices.append((node.start, node.end, head + tail + rest))
+        elif shape == "compact":
+            if kind == "inline":
+                if form[1]:
+                    self.splices.append((node.start, node.end, form[1]))
+                else:
+                    self.splices.append((node.ind, node.end, ""))
+            elif kind == "block":
+                body = "".join(nl + line for line in form[2])
+                self.splices.append((node.start, node.end, form[1] + body))
+            else:
+                self.splices.append((node.start, node.end, head + rest))
+        else:  # below: the old value starts on a line of its own
+            tail = text[node.ind : self._eol(node.ind)]
+            if kind == "inline":
+                self.splices.append((node.ind, node.end, (" " + form[1] if form[1] else "") + tail))
+            elif kind == "block":
+                body = "".join(nl + line for line in form[2])
+                self.splices.append((node.ind, node.end, " " + form[1] + tail + body))
+            elif where == "map":
+                self.splices.append((self._line_start(node.start), node.end, nl.join(lines)))
+            else:
+                self.splices.append((node.ind, node.end, " " + head + tail + rest))
+
+    def _shape(self, node: _Node) -> str:
+        if node.kind == "scalar" and node.start == node.end and not node.style:
+            return "empty"
+        assert node.ind is not None
+        if "\n" in self.text[node.ind : node.start]:
+            return "below"
+        if node.kind == "scalar" and node.style in ("|", ">"):
+            return "block_scalar"
+        if node.kind != "scalar" and not node.flow:
+            return "compact"
+        return "inline"
+
+    # -- emitting values
+
+    def _emit(
+        self, value: Any, place: _Place, collection_column: int, block: bool = False
+    ) -> tuple[Any, ...]:
+        """The form of a value in a block place: ``("inline", text)``, ``("block", header,
+        lines)`` (a block scalar) or ``("coll", lines)`` (a block collection, its lines
+        indented from ``collection_column``)."""
+        if isinstance(value, dict | list | tuple):
+            if not value:
+                return ("inline", "{}" if isinstance(value, dict) else "[]")
+            old = place.old
+            flow = not block and (
+                (old is not None and old.flow and bool(old.items)) or place.flow_items
+            )
+            if flow:
+                text = self._flow_text(value, old if old is not None and old.flow else None, True)
+                if place.first + len(text) <= self._width(old):
+                    return ("inline", text)
+            return ("coll", self._block_lines(value, collection_column))
+        for form in self._scalar_forms(value, place):
+            return form
+        raise self._error(
+            _("the value for '{path}' cannot be written in YAML; edit it by hand").format(
+                path=_show(self.path)
+            ),
+            place.old,
+        )
+
+    def _width(self, old: _Node | None) -> int:
+        if old is None:
+            return self.style.width
+        start = self._line_start(old.start)
+        return max(self.style.width, self._eol(old.start) - start)
+
+    def _scalar_forms(self, value: Any, place: _Place) -> Iterator[tuple[Any, ...]]:
+        """The verified ways of writing a scalar here, best first."""
+        for candidate in self._scalar_candidates(value, place):
+            if candidate[0] == "inline":
+                text = candidate[1]
+                if place.where == "map":
+                    document = " " * place.n + "k:" + (" " + text if text else "")
+                elif place.where == "seq":
+                    document = " " * place.n + "- " + text
+                elif place.where == "key":
+                    document = " " * place.n + text + ": 0"
+                elif place.where == "flowkey":
+                    document = "{" + text + ": 0}"
+                else:
+                    document = "[" + text + "]"
+            else:
+                head = " " * place.n + ("k: " if place.where == "map" else "- ")
+                lines = "".join("\n" + line for line in candidate[2])
+                document = head + candidate[1] + lines + "\n"
+            where = "key" if place.where in ("key", "flowkey") else place.where
+            if where == "flow":
+                where = "seq"
+            if self.verifier.check(document, value, where):
+                yield candidate
+
+    def _scalar_candidates(self, value: Any, place: _Place) -> Iterator[tuple[Any, ...]]:
+        kind = _kind(value)
+        flow = place.where in ("flow", "flowkey")
+        if kind == "null":
+            if place.where == "map":
+                yield ("inline", "")
+            yield ("inline", "null")
+            yield ("inline", "~")
+            return
+        if kind == "bool":
+            yield ("inline", "true" if value else "false")
+            return
+        if kind == "int":
+            yield ("inline", str(value))
+            return
+        if kind == "float":
+            yield from (("inline", text) for text in _float_texts(value))
+            return
+        if kind == "date":
+            yield ("inline", value.isoformat())
+            return
+        if kind == "datetime":
+            yield ("inline", value.isoformat(" "))
+            yield ("inline", value.isoformat())
+            return
+        assert kind == "str"
+        old = place.old
+        old_style = old.style if old is not None and old.kind == "scalar" else None
+        block_ok = place.where in ("map", "seq")
+        if block_ok and "\n" in value:
+            yield from self._literal(value, place)
+        if block_ok and old_style == ">" and place.first + len(value) > self._folded_width(old):
+            folded = self._folded(value, place)
+            if folded is not None:
+                yield folded
+        plain = _plain(value, flow)
+        if plain is not None:
+            yield ("inline", plain)
+        quotes = []
+        if old_style in ("'", '"'):
+            quotes.append(old_style)
+        quotes.extend([self.style.quote, "'", '"'])
+        for quote in dict.fromkeys(quotes):
+            text = _single(value) if quote == "'" else _double(value)
+            if text is not None:
+                yield ("inline", text)
+
+    def _literal(self, value: str, place: _Place) -> Iterator[tuple[Any, ...]]:
+        if _DOUBLE_ONLY.search(value) or "\r" in value:
+            return
+        body = value.rstrip("\n")
+        trailing = len(value) - len(body)
+        if body.strip(" \n") == "":
+            return
+        if trailing == 0:
+            chomp = "-"
+        elif trailing == 1:
+            chomp = ""
+            if not place.clip_ok:
+                return
+        else:
+            chomp = "+"
+            if not place.keep_ok:
+                return
+        lines = body.split("\n") + [""] * (trailing - 1 if trailing > 1 else 0)
+        column = place.content
+        first = next((line for line in lines if line), "")
+        indicator = str(column - place.n) if first.startswith(" ") else ""
+        if indicator and not 1 <= int(indicator) <= 9:
+            return
+        out = [" " * column + line if line else "" for line in lines]
+        yield ("block", "|" + indicator + chomp, out)
+        if not indicator and 1 <= column - place.n <= 9:
+            yield ("block", "|" + str(column - place.n) + chomp, out)
+
+    def _folded(self, value: str, place: _Place) -> tuple[Any, ...] | None:
+        body = value[:-1] if value.endswith("\n") else value
+        if (
+            not body
+            or "\n" in body
+            or "  " in body
+            or body != body.strip(" ")
+            or _NOT_PLAIN.search(body)
+        ):
+            return None
+        if _DOUBLE_ONLY.search(body):
+            return None
+        if value.endswith("\n") and not place.clip_ok:
+            return None
+        width = self._folded_width(place.old)
+        column = place.content
+        lines: list[str] = []
+        current = ""
+        for word in body.split(" "):
+            if current and column + len(current) + 1 + len(word) > width:
+                lines.append(current)
+                current = word
+            else:
+                current = f"{current} {word}" if current else word
+        lines.append(current)
+        return (
+            "block",
+            ">" + ("" if value.endswith("\n") else "-"),
+            [" " * column + line for line in lines],
+        )
+
+    def _folded_width(self, old: _Node | None) -> int:
+        if old is None or old.style != ">":
+            return self.style.width
+        lines = self.text[old.start : old.end].splitlines()[1:]
+        longest = max((len(line.rstrip("\r")) for line in lines), default=0)
+        return longest if 60 <= longest <= 120 else self.style.width
+
+    def _key_text(self, key: str | int, column: int, flow: bool = False) -> str:
+        place = _Place("flowkey" if flow else "key", column)
+        for form in self._scalar_forms(key, place):
+            return str(form[1])
+        raise self._error(_("the key '{key}' cannot be written in YAML").format(key=key), None)
+
+    def _block_lines(self, value: Any, column: int, flow_items: bool = False) -> list[str]:
+        """A non-empty list or dict in block style, its entries at ``column``."""
+        out: list[str] = []
+        if isinstance(value, dict):
+            for key, item in value.items():
+                prefix = " " * column + self._key_text(key, column) + ":"
+                self._entry(out, prefix, item, _Place("map", column, column + self.style.map_step))
+        else:
+            for item in value:
+                prefix = " " * column + "-"
+                place = _Place("seq", column, column + 2, flow_items=flow_items, first=column + 2)
+                self._entry(out, prefix, item, place)
+        return out
+
+    def _entry(self, out: list[str], prefix: str, value: Any, place: _Place) -> None:
+        if place.where == "map":
+            step = self.style.seq_offset if isinstance(value, list | tuple) else self.style.map_step
+            collection_column = place.n + step
+            place.first = len(prefix) + 1
+        else:
+            collection_column = place.n + 2
+        form = self._emit(value, place, collection_column)
+        if form[0] == "inline":
+            out.append(prefix + (" " + form[1] if form[1] else ""))
+        elif form[0] == "block":
+            out.append(prefix + " " + form[1])
+            out.extend(form[2])
+        elif place.where == "map":
+            out.append(prefix)
+            out.extend(form[1])
+        else:
+            lines = form[1]
+            out.append(prefix + " " + lines[0][collection_column:])
+            out.extend(lines[1:])
+
+    def _flow_text(self, value: Any, old: _Node | None, top: bool = False) -> str:
+        """A value in flow style, reusing the text of ``old``'s unchanged parts."""
+        if old is not None and _same(old.data, value):
+            return self.text[old.start : old.end]
+        if isinstance(value, dict | list | tuple):
+            if old is not None and old.kind != "scalar":
+                self._check_free(old)
+            if old is not None and old.flow and self._has_comment(old):
+                raise self._error(
+                    _(
+                        "'{path}' has a comment inside its brackets, which would be lost; "
+                        "edit it by hand"
+                    ).format(path=_show(self.path)),
+                    old,
+                )
+            padded = (
+                old is not None and old.flow and self.text[old.start + 1 : old.start + 2] == " "
+            )
+            if isinstance(value, dict):
+                parts = []
+                old_map = old if old is not None and old.kind == "map" else None
+                for key, item in value.items():
+                    index = (
+                        next(
+                            (i for i, k in enumerate(old_map.keys) if _same_key_value(key, k.data)),
+                            None,
+                        )
+                        if old_map is not None
+                        else None
+                    )
+                    if index is not None and old_map is not None:
+                        key_text = self.text[old_map.keys[index].start : old_map.keys[index].end]
+                        child = old_map.items[index]
+                    else:
+                        key_text = self._key_text(key, 0, flow=True)
+                        child = None
+                    parts.append(key_text + ": " + self._flow_text(item, child))
+                opening, closing = "{", "}"
+            else:
+                parts = []
+                old_seq = old if old is not None and old.kind == "seq" else None
+                olds = old_seq.items if old_seq is not None else []
+                matcher = difflib.SequenceMatcher(
+                    None, [_canon(i.data) for i in olds], [_canon(v) for v in value], autojunk=False
+                )
+                for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+                    for offset, item in enumerate(value[j1:j2]):
+                        child = (
+                            olds[i1 + offset]
+                            if tag in ("equal", "replace") and i1 + offset < i2
+                            else None
+                        )
+                        parts.append(self._flow_text(item, child))
+                opening, closing = "[", "]"
+            if not parts:
+                return opening + closing
+            inner = ", ".join(parts)
+            return f"{opening} {inner} {closing}" if padded else f"{opening}{inner}{closing}"
+        place = _Place("flow", old=old)
+        for form in self._scalar_forms(value, place):
+            return str(form[1])
+        raise self._error(
+            _("the value for '{path}' cannot be written in YAML; edit it by hand").format(
+                path=_show(self.path)
+            ),
+            old,
+        )
+
+    def _has_comment(self, node: _Node) -> bool:
+        """Whether a flow collection's text holds a comment (outside its scalars)."""
+        pieces = []
+        position = node.start
+        stack = [node]
+        scalars: list[_Node] = []
+        while stack:
+            current = stack.pop()
+            if current.kind == "scalar":
+                scalars.append(current)
+            stack.extend(current.keys)
+            stack.extend(current.items)
+        for scalar in sorted(scalars, key=lambda s: s.start):
+            pieces.append(self.text[position : scalar.start])
+            position = max(position, scalar.end)
+        pieces.append(self.text[position : node.end])
+        return "#" in "".join(pieces)
+
+
+def _same_shape(node: _Node, value: Any) -> bool:
+    """Whether a flow collection and a new value have the same keys (or length)."""
+    if node.kind == "map":
+        return len(node.keys) == len(value) and all(_has_key(value, key.data) for key in node.keys)
+    return len(node.items) == len(value)
+
+
+def _has_key(mapping: dict[Any, Any], key: Any) -> bool:
+    return key in mapping and _same_key(key, mapping)
+
+
+def _same_key_value(a: Any, b: Any) -> bool:
+    return a == b and _kind(a) == _kind(b)
+
+
+def _without(data: Any, index: int) -> Any:
+    if isinstance(data, dict):
+        return {k: v for i, (k, v) in enumerate(data.items()) if i != index}
+    return [v for i, v in enumerate(data) if i != index]
+
+
+def _float_texts(value: float) -> Iterator[str]:
+    if isinstance(value, source.SourceFloat):
+        yield value.text
+    if math.isnan(value):
+        yield ".nan"
+        return
+    if math.isinf(value):
+        yield ".inf" if value > 0 else "-.inf"
+        return
+    text = repr(float(value))
+    yield text
+    if "e" in text and "." not in text:
+        mantissa, exponent = text.split("e")
+        yield f"{mantissa}.0e{exponent}"
+
+
+def _splice(text: str, splices: list[tuple[int, int, str]]) -> str | None:
+    """The text with the splices (start, end, new text) made; None if two overlap."""
+    if not splices:
+        return text
+    out = []
+    position = 0
+    for start, end, new in sorted(splices, key=lambda s: (s[0], s[1])):
+        if start < position:
+            return None
+        out.append(text[position:start])
+        out.append(new)
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _unfaithful(edit: Edit, text: str, root: _Node) -> EditError:
+    return EditError(
+        _(
+            "the change at '{path}' could not be written without altering other values; "
+            "edit it by hand"
+        ).format(path=_show(edit.path)),
+        edit.path,
+    )
