@@ -61,7 +61,8 @@ from .workbook_read import (
 FICHES, INDICATORS, FOLLOW_UP = "Fiches", "Indicateurs", "Suivi"
 #: The column of « Fiches » that names the fiche's file.
 FILE_COLUMN = "Fichier"
-#: Kinds of fields a cell cannot give back: their cells must come back unchanged.
+#: Kinds of fields a cell cannot give back: their cells must come back unchanged (the
+#: indicators of a fiche that has some are edited in the « Indicateurs » sheet).
 READ_ONLY_KINDS = frozenset({"documents", "indicateurs"})
 #: Kinds whose cell is one item per line.
 LINE_KINDS = frozenset({"liste", "liste_markdown", "acteurs", "codes", "fiches"})
@@ -140,22 +141,21 @@ class ImportReport:
 
 
 def report_lines(report: ImportReport) -> list[str]:
-    """The report, fiche by fiche, in the user's language (without the last line, which
-    says what was written)."""
-    lines: list[str] = []
+    """The report, fiche by fiche (in the order of their numbers), in the user's language;
+    the line that says what was written is the caller's."""
+    from .coverage_model import natural_key
+
+    by_fiche: dict[str, list[str]] = {}
     for fiche in report.fiches:
         if fiche.added:
-            lines.append(
-                _("fiche {number} ({file}): added").format(number=fiche.number, file=fiche.file)
-            )
+            line = _("fiche {number} ({file}): added").format(number=fiche.number, file=fiche.file)
         else:
-            lines.append(
-                ngettext(
-                    "fiche {number} ({file}): {fields} changed",
-                    "fiche {number} ({file}): {fields} changed",
-                    len(fiche.fields),
-                ).format(number=fiche.number, file=fiche.file, fields=", ".join(fiche.fields))
-            )
+            line = ngettext(
+                "fiche {number} ({file}): {fields} changed",
+                "fiche {number} ({file}): {fields} changed",
+                len(fiche.fields),
+            ).format(number=fiche.number, file=fiche.file, fields=", ".join(fiche.fields))
+        by_fiche.setdefault(fiche.number, []).append(line)
     for entry in report.indicators:
         if entry.action == "added":
             message = _("fiche {number}: indicator « {name} » added")
@@ -167,7 +167,7 @@ def report_lines(report: ImportReport) -> list[str]:
             )
         else:
             message = _("fiche {number}: indicator « {name} » absent from the workbook, kept")
-        lines.append(
+        by_fiche.setdefault(entry.fiche, []).append(
             message.format(number=entry.fiche, name=entry.name, fields=", ".join(entry.fields))
         )
     for entry in report.follow_up:
@@ -181,9 +181,10 @@ def report_lines(report: ImportReport) -> list[str]:
             )
         else:
             message = _("fiche {number}: follow-up entry of {date} absent from the workbook, kept")
-        lines.append(
+        by_fiche.setdefault(entry.fiche, []).append(
             message.format(number=entry.fiche, date=entry.name, fields=", ".join(entry.fields))
         )
+    lines = [line for number in sorted(by_fiche, key=natural_key) for line in by_fiche[number]]
     if report.unchanged:
         lines.append(
             ngettext("{n} fiche unchanged", "{n} fiches unchanged", report.unchanged).format(
@@ -270,13 +271,9 @@ def _text_of(cell: Cell) -> str | None:
 # --------------------------------------------------------------------------- values
 
 
-class _Refused(Exception):
-    """A cell whose new value cannot be taken (the message says why)."""
-
-
-def _year_or_date(cell: Cell, what: str) -> int | str | None:
-    """A date cell as YAML writes it: a year (2024, a number), a month or a day
-    (« 2024-09 », « 2024-09-30 »); a date cell or « 30/09/2024 » is a day."""
+def _year_or_date(cell: Cell, what: str) -> int | str | dt.date | None:
+    """A date cell as YAML writes it: a year (2024, a number), a month (« 2024-09 ») or a
+    day (a date: 2024-09-30); a date cell or « 30/09/2024 » is a day."""
     from .dates import DateError, PartialDate
 
     if cell.empty:
@@ -285,7 +282,7 @@ def _year_or_date(cell: Cell, what: str) -> int | str | None:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return value
     written = (text(cell) or "").strip()
     parts: tuple[int, int | None, int | None] | None = None
     if isinstance(value, int | float) and not isinstance(value, bool) or _YEAR.fullmatch(written):
@@ -322,6 +319,8 @@ def _year_or_date(cell: Cell, what: str) -> int | str | None:
         raise cell.error(
             _("{what} « {value} »: {problem}").format(what=what, value=written, problem=exc)
         ) from None
+    if date.day is not None:
+        return date.first_day()
     return date.iso()
 
 
@@ -329,10 +328,6 @@ def _date_text(cell: Cell, what: str) -> str | None:
     """A date cell as its ISO text (2024, 2024-09, 2024-09-30), to match entries."""
     value = _year_or_date(cell, what)
     return None if value is None else str(value)
-
-
-def _yaml_date(iso: str) -> int | str:
-    return int(iso) if re.fullmatch(r"\d{4}", iso) else iso
 
 
 def _number_or_text(cell: Cell) -> float | int | str | None:
@@ -647,11 +642,14 @@ class Importer:
             self.by_number.setdefault(target.number, target)
         self.edits: dict[str, list[_Edit]] = {}
         self.seen: dict[tuple[str, tuple[Any, ...]], tuple[Any, Cell]] = {}
-        self.rows_seen: dict[str, str] = {}  # fiche file -> where its row was read
+        self.rows_seen: dict[str, str] = {}  # fiche file -> its row in this workbook
+        self.present: set[str] = set()  # fiche files with a row in a workbook read
+        self.appended: dict[tuple[str, str], list[Any]] = {}  # (file, key) -> items added
         self.new_files: dict[str, Cell] = {}
         self.taken_numbers: set[str] | None = None
         self.fiche_reports: dict[str, FicheReport] = {}
-        self.unchanged: set[str] = set()
+        self.unchanged: set[str] = set()  # fiches whose row changes no field
+        self.touched: set[str] = set()  # fiches with an edit (fields, indicators, follow-up)
 
     # ----------------------------------------------------------------- reading
 
@@ -705,9 +703,10 @@ class Importer:
     # ----------------------------------------------------------------- Fiches
 
     def _fiches(self, table: Table) -> None:
+        self.rows_seen = {}
         for row in table.rows:
             self._collect(self._fiche_row, table, row)
-        present = set(self.rows_seen)
+        present = self.present
         for relative in sorted(self.files - present):
             if relative not in self.report.absent_fiches:
                 self.report.absent_fiches.append(relative)
@@ -728,6 +727,7 @@ class Importer:
                 )
             )
         self.rows_seen[relative] = where
+        self.present.add(relative)
         target = self.targets.get(relative)
         loaded = target.loaded if target is not None else None
         if target is None or loaded is None:
@@ -803,11 +803,11 @@ class Importer:
                     "{file}, not in the workbook"
                 ).format(limit=MAX_CELL, file=target.relative)
             )
-        if form_field.kind == "indicateurs":
+        if form_field.kind == "indicateurs" and before is not None:
             raise cell.error(
                 _("indicators are edited in the « Indicateurs » sheet, not in this column")
             )
-        if form_field.kind in READ_ONLY_KINDS or form_field.kind not in _KINDS:
+        if form_field.kind == "documents" or form_field.kind not in _KINDS:
             raise cell.error(
                 _(
                     "{what} cannot be edited in the workbook (its cell cannot be read back "
@@ -927,6 +927,7 @@ class Importer:
         self.by_number.setdefault(number_text, target)
         self.new_files[relative] = anchor
         self.rows_seen[relative] = f"{anchor.sheet}!{anchor.coordinate}"
+        self.present.add(relative)
         self.report.fiches.append(FicheReport(number_text, relative, added=True))
         for header in table.headers:
             if header in (FILE_COLUMN, title_field.label, number_field.label):
@@ -975,6 +976,7 @@ class Importer:
                 )
             self.seen[(target.relative, path)] = (value, cell)
         self._last_value = value
+        self.touched.add(target.relative)
         self.edits.setdefault(target.relative, []).append(_Edit(operation, cell))
 
     # ----------------------------------------------------------------- Indicateurs
@@ -1058,11 +1060,18 @@ class Importer:
             self._append_all(target, key, added, rows[0]["Fiche"])
 
     def _append_all(self, target: _Target, key: str, items: list[Any], cell: Cell) -> None:
-        if isinstance(target.data.get(key), list):
+        """Add ``items`` to the list ``key`` of the fiche (created if missing); an item that
+        another workbook already added is not added twice."""
+        done = self.appended.setdefault((target.relative, key), [])
+        items = [item for item in items if not any(_same_data(item, d) for d in done)]
+        if not items:
+            return
+        if isinstance(target.data.get(key), list) or done:
             for item in items:
                 self._edit(target, self._append((key,), item), cell, item)
         else:
             self._edit(target, self._set((key,), items), cell, items)
+        done.extend(items)
 
     def _indicator_values(
         self, table: Table, row: Row, raw: dict[str, Any], expected: dict[str, Any] | None
@@ -1459,7 +1468,7 @@ class Importer:
                     changes.set(target.path, bom + text_now)
         if self.errors:
             raise ImportErrors(_sorted(self.errors))
-        self.report.unchanged = len(self.unchanged - set(self.fiche_reports))
+        self.report.unchanged = len(self.unchanged - self.touched)
         return self.report, changes
 
     def _target(self, loaded: LoadedFiche) -> _Target:
@@ -1721,6 +1730,13 @@ def _k_steps(imp: Importer, f: FormField, cell: Cell, raw: Any, current: Any, wh
     return _merge_steps(_parse_steps(written), _raw_list(raw), list(current or []))
 
 
+def _k_indicator_labels(
+    imp: Importer, f: FormField, cell: Cell, raw: Any, current: Any, what: str
+) -> Any:
+    # Only for a fiche without indicators (see Importer._field): their labels, one per line.
+    return list(iter_lines(cell))
+
+
 def _k_budget(imp: Importer, f: FormField, cell: Cell, raw: Any, current: Any, what: str) -> Any:
     raws = _raw_list(raw)
     old = [field_value(f, [line]) or "" for line in (current or [])]
@@ -1754,6 +1770,7 @@ _KINDS: dict[str, Callable[..., Any]] = {
     "étapes": _k_steps,
     "budget": _k_budget,
     "lacunes": _k_gaps,
+    "indicateurs": _k_indicator_labels,
 }
 
 

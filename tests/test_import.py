@@ -340,8 +340,11 @@ def test_follow_up_row_is_appended(civraisien: Path, tmp_path: Path) -> None:
 
 
 def test_follow_up_entry_appended_and_changed(mini: Path, tmp_path: Path) -> None:
-    workbook = exported(mini, tmp_path)
     fiche_file = "fiches/01-places-accueil.yaml"
+    fiche = mini / fiche_file
+    follow_up = (FIXTURES / "suivi" / "fiche-en-cours.yaml").read_text("utf-8")
+    fiche.write_text(fiche.read_text("utf-8") + follow_up, "utf-8")
+    workbook = exported(mini, tmp_path)
 
     def change(book) -> None:
         ws = book["Suivi"]
@@ -352,9 +355,6 @@ def test_follow_up_entry_appended_and_changed(mini: Path, tmp_path: Path) -> Non
             ws.cell(row=new, column=column(ws, header), value=value)
 
     before = snapshot(mini)
-    original = openpyxl.load_workbook(workbook)["Suivi"]
-    if not any(r[0] == "1" for r in original.iter_rows(min_row=2, values_only=True)):
-        pytest.fail("the mini plan's fiche 1 has follow-up entries")
     edit(workbook, change)
     result = ctg_import(mini, workbook)
     assert result.exit_code == 0, result.stderr
@@ -504,3 +504,197 @@ def test_usage_errors(civraisien: Path, tmp_path: Path) -> None:
     missing_file = ctg_import(civraisien, tmp_path / "absent.xlsx")
     assert missing_file.exit_code == 2
     assert "absent.xlsx: no such file" in missing_file.stderr
+
+
+# --------------------------------------------------------------------------- kinds of fields
+
+
+def test_one_step_changed_and_one_added(civraisien: Path, tmp_path: Path) -> None:
+    workbook = exported(civraisien, tmp_path)
+
+    def change(book) -> None:
+        ws = book["Fiches"]
+        cell = ws.cell(row=row_of(ws, "Numéro", "3"), column=column(ws, "Étapes chronologiques"))
+        lines = cell.value.split("\n")
+        assert lines[2] == "  1.2. Recenser les aides financières disponibles pour les bénéficiaires"
+        lines[2] += " et les faire connaître"
+        lines.append("6. Faire le bilan annuel")
+        cell.value = "\n".join(lines)
+
+    edit(workbook, change)
+    before = snapshot(civraisien)
+    result = ctg_import(civraisien, workbook)
+    assert result.exit_code == 0, result.stderr
+    assert f"fiche 3 ({FICHE_3}): étapes changed" in result.stdout
+    assert changed_lines(before[FICHE_3], snapshot(civraisien)[FICHE_3]) == [
+        "-        texte: Recenser les aides financières disponibles pour les bénéficiaires",
+        "+        texte: Recenser les aides financières disponibles pour les bénéficiaires et "
+        "les faire connaître",
+        '+  - numéro: "6"',
+        "+    texte: Faire le bilan annuel",
+    ]
+
+
+def test_objective_text_form_is_kept(mini: Path, tmp_path: Path) -> None:
+    fiche = mini / "fiches/01-places-accueil.yaml"
+    text = fiche.read_text("utf-8").replace(
+        "objectifs: [1.1.a, 1.1.b]",
+        "objectifs:\n  - code: 1.1.a\n    texte: Augmenter le nombre de places d'accueil\n  - 1.1.b",
+    )
+    fiche.write_text(text, "utf-8")
+    workbook = exported(mini, tmp_path)
+    where: list[str] = []
+
+    def change(book) -> None:
+        where.append(set_cell(book, "Fiches", ("Numéro", "1"), "Objectifs", None))
+        ws = book["Fiches"]
+        cell = ws[where[0]]
+        cell.value = "1.1.b\n1.1.a « Augmenter le nombre de places d'accueil »"
+
+    edit(workbook, change)
+    before = fiche.read_bytes()
+    result = ctg_import(mini, workbook)
+    assert result.exit_code == 0, result.stderr
+    # The long form of 1.1.a (code and text) is kept, moved after 1.1.b.
+    after = fiche.read_text("utf-8")
+    assert "objectifs:\n  - 1.1.b\n  - code: 1.1.a\n    texte: Augmenter le nombre" in after
+    assert len(changed_lines(before, fiche.read_bytes())) <= 4
+
+
+def test_escaped_control_character_comes_back(mini: Path, tmp_path: Path) -> None:
+    fiche = mini / "fiches/01-places-accueil.yaml"
+    fiche.write_text(
+        fiche.read_text("utf-8").replace(
+            "titre: Ouvrir une micro-crèche", 'titre: "Ouvrir une micro-crèche\\x07 (bip)"'
+        ),
+        "utf-8",
+    )
+    workbook = exported(mini, tmp_path)
+    book = openpyxl.load_workbook(workbook)
+    assert book["Fiches"]["B2"].value == "Ouvrir une micro-crèche\\x07 (bip)"
+    unedited = ctg_import(mini, workbook)
+    assert "no changes" in unedited.stdout
+    edit(workbook, lambda b: set_cell(b, "Fiches", ("Numéro", "1"), "Titre", "Ouvrir\\x07 vite"))
+    result = ctg_import(mini, workbook)
+    assert result.exit_code == 0, result.stderr
+    from ctgkit.loader import load_plan
+
+    titles = {f.fiche.number: f.fiche.title for f in load_plan(mini).fiches}
+    assert titles["1"] == "Ouvrir\x07 vite"
+
+
+def test_text_cut_to_fit_a_cell_cannot_be_edited(mini: Path, tmp_path: Path) -> None:
+    fiche = mini / "fiches/01-places-accueil.yaml"
+    long_text = " ".join(["Une description très longue."] * 1500)  # 42,000 characters
+    fiche.write_text(fiche.read_text("utf-8") + f"description: {long_text}\n", "utf-8")
+    workbook = exported(mini, tmp_path)
+    before = snapshot(mini)
+    unedited = ctg_import(mini, workbook)
+    assert unedited.exit_code == 0, unedited.stderr
+    assert "no changes" in unedited.stdout
+    where: list[str] = []
+
+    def change(book) -> None:
+        ws = book["Fiches"]
+        cell = ws.cell(row=row_of(ws, "Numéro", "1"), column=column(ws, "Description"))
+        assert len(cell.value) == 32_767 and cell.value.endswith(" […]")
+        cell.value = "Courte. " + cell.value[8:]
+        where.append(cell.coordinate)
+
+    edit(workbook, change)
+    result = ctg_import(mini, workbook)
+    assert result.exit_code == 1
+    assert (
+        f"Fiches!{where[0]}: this text was cut to fit in a cell (32767 characters): edit it "
+        "in fiches/01-places-accueil.yaml, not in the workbook"
+    ) in result.stderr
+    assert snapshot(mini) == before
+
+
+def test_documents_cannot_be_edited_in_a_cell(civraisien: Path, tmp_path: Path) -> None:
+    workbook = exported(civraisien, tmp_path)
+    sheet = openpyxl.load_workbook(workbook)["Fiches"]
+    documents = column(sheet, "Documents")
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, documents).value)
+    number = sheet.cell(row, 1).value
+    where = f"{sheet.cell(row, documents).column_letter}{row}"
+    edit(workbook, lambda b: b["Fiches"].__setitem__(where, "CLS fiche action n°99"))
+    before = snapshot(civraisien)
+    result = ctg_import(civraisien, workbook)
+    assert result.exit_code == 1
+    assert f"Fiches!{where}: documents cannot be edited in the workbook" in result.stderr
+    assert number
+    assert snapshot(civraisien) == before
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def test_fiche_row_removed_is_kept(civraisien: Path, tmp_path: Path) -> None:
+    workbook = exported(civraisien, tmp_path)
+    edit(workbook, lambda b: b["Fiches"].delete_rows(row_of(b["Fiches"], "Numéro", "5")))
+    before = snapshot(civraisien)
+    result = ctg_import(civraisien, workbook)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "1 fiche absent from the workbook, kept: fiches/05-dispositifs-de-mobilite.yaml"
+        in result.stdout
+    )
+    assert snapshot(civraisien) == before
+
+
+def test_new_fiche_number_already_used(civraisien: Path, tmp_path: Path) -> None:
+    workbook = exported(civraisien, tmp_path)
+    where: list[str] = []
+
+    def change(book) -> None:
+        ws = book["Fiches"]
+        row = ws.max_row + 1
+        ws.cell(row=row, column=column(ws, "Titre"), value="Une fiche de plus")
+        cell = ws.cell(row=row, column=column(ws, "Numéro"), value="7")
+        where.append(cell.coordinate)
+
+    edit(workbook, change)
+    result = ctg_import(civraisien, workbook)
+    assert result.exit_code == 1
+    assert f"Fiches!{where[0]}: fiche number 7 is already used" in result.stderr
+
+
+def test_follow_up_row_for_an_unknown_fiche(civraisien: Path, tmp_path: Path) -> None:
+    workbook = exported(civraisien, tmp_path)
+
+    def change(book) -> None:
+        ws = book["Suivi"]
+        for header, value in {"Fiche": "42", "Date": "2021", "Statut": "prévue"}.items():
+            ws.cell(row=2, column=column(ws, header), value=value)
+        ws.cell(row=3, column=column(ws, "Fiche"), value="2")
+        ws.cell(row=3, column=column(ws, "Date"), value="2021")
+        ws.cell(row=3, column=column(ws, "Statut"), value="commencée")
+
+    edit(workbook, change)
+    before = snapshot(civraisien)
+    result = ctg_import(civraisien, workbook)
+    assert result.exit_code == 1
+    assert "Suivi!A2: the plan has no fiche number 42" in result.stderr
+    assert (
+        "Suivi!C3: statut « commencée » is not one of the choices: « prévue », « en cours », "
+        "« réalisée », « reportée », « abandonnée »"
+    ) in result.stderr
+    assert snapshot(civraisien) == before
+
+
+def test_two_workbooks_that_disagree(civraisien: Path, tmp_path: Path) -> None:
+    first = exported(civraisien, tmp_path, "caf.xlsx")
+    second = exported(civraisien, tmp_path, "msa.xlsx")
+    edit(first, lambda b: set_cell(b, "Fiches", ("Numéro", "3"), "Fin", "2022"))
+    edit(second, lambda b: set_cell(b, "Fiches", ("Numéro", "3"), "Fin", "2023"))
+    before = snapshot(civraisien)
+    result = ctg_import(civraisien, first, second)
+    assert result.exit_code == 1
+    assert f"{second}: Fiches!" in result.stderr
+    assert f"{first}: Fiches!" in result.stderr and "gives another value" in result.stderr
+    assert snapshot(civraisien) == before
+    edit(second, lambda b: set_cell(b, "Fiches", ("Numéro", "3"), "Fin", "2022"))
+    agreed = ctg_import(civraisien, first, second)
+    assert agreed.exit_code == 0, agreed.stderr
+    assert "1 file written" in agreed.stdout
