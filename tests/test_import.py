@@ -106,7 +106,8 @@ def test_export_has_18_fiches_and_86_leaf_objectives(civraisien: Path, tmp_path:
     objectives = book["Objectifs"]
     covered = column(objectives, "Couvert")
     leaves = [
-        row for row in objectives.iter_rows(min_row=2, values_only=True)
+        row
+        for row in objectives.iter_rows(min_row=2, values_only=True)
         if row[covered - 1] in ("oui", "non")
     ]
     assert len(leaves) == 86
@@ -516,7 +517,9 @@ def test_one_step_changed_and_one_added(civraisien: Path, tmp_path: Path) -> Non
         ws = book["Fiches"]
         cell = ws.cell(row=row_of(ws, "Numéro", "3"), column=column(ws, "Étapes chronologiques"))
         lines = cell.value.split("\n")
-        assert lines[2] == "  1.2. Recenser les aides financières disponibles pour les bénéficiaires"
+        assert lines[2] == (
+            "  1.2. Recenser les aides financières disponibles pour les bénéficiaires"
+        )
         lines[2] += " et les faire connaître"
         lines.append("6. Faire le bilan annuel")
         cell.value = "\n".join(lines)
@@ -539,7 +542,8 @@ def test_objective_text_form_is_kept(mini: Path, tmp_path: Path) -> None:
     fiche = mini / "fiches/01-places-accueil.yaml"
     text = fiche.read_text("utf-8").replace(
         "objectifs: [1.1.a, 1.1.b]",
-        "objectifs:\n  - code: 1.1.a\n    texte: Augmenter le nombre de places d'accueil\n  - 1.1.b",
+        "objectifs:\n  - code: 1.1.a\n"
+        "    texte: Augmenter le nombre de places d'accueil\n  - 1.1.b",
     )
     fiche.write_text(text, "utf-8")
     workbook = exported(mini, tmp_path)
