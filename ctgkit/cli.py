@@ -120,7 +120,7 @@ def main_options(
             "--lang",
             metavar="fr|en",
             help="Language of messages and help: fr (default) or en. Also CTG_LANG=en, "
-            'or lang = "en" in ctg.toml.',
+            "or lang = \"en\" in ctg.toml.",
             show_default=False,
         ),
     ] = None,
@@ -597,7 +597,8 @@ def _refuse_inside_plans(
         if candidate in resolved:
             usage_error(
                 _(
-                    "{option} {target} is inside the plan directory {plan}; refusing to write there"
+                    "{option} {target} is inside the plan directory {plan}; "
+                    "refusing to write there"
                 ).format(option=what, target=target, plan=resolved[candidate])
             )
 
@@ -894,17 +895,15 @@ def bilan(
         )
         if not chosen or any(f not in FORMATS for f in chosen):
             usage_error(
-                _(
-                    "--format with -o takes md, html and json, comma-separated (got '{value}')"
-                ).format(value=formats)
+                _("--format with -o takes md, html and json, comma-separated (got '{value}')")
+                .format(value=formats)
             )
     else:
         single = (formats or "json").strip().lower()
         if single not in ("json", "text", "md", "html"):
             usage_error(
-                _("--format without -o takes one of json, text, md or html (got '{value}')").format(
-                    value=formats
-                )
+                _("--format without -o takes one of json, text, md or html (got '{value}')")
+                .format(value=formats)
             )
         chosen = (single,) if single in ("md", "html") else ()
     if templates is not None and not templates.is_dir():
@@ -920,7 +919,9 @@ def bilan(
     if outdir is not None:
         _refuse_special_file(outdir)
         _refuse_special_file(outdir / "bilan.md")
-    with _publishing_errors(len(plans)), progress(len(plans), _("Computing bilans")) as advance:
+    with _publishing_errors(len(plans)), progress(
+        len(plans), _("Computing bilans")
+    ) as advance:
         run = bilan_paths(
             plans,
             year,
@@ -1281,7 +1282,9 @@ def new_plan(
 
     for path in created:
         typer.echo(printable(_("created {path}").format(path=path)), err=True)
-    typer.echo(printable(_("next: ctg new fiche {plan}").format(plan=directory)), err=True)
+    typer.echo(
+        printable(_("next: ctg new fiche {plan}").format(plan=directory)), err=True
+    )
 
 
 @new_app.command("fiche")
