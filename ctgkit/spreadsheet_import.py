@@ -1074,7 +1074,12 @@ class Importer:
         done.extend(items)
 
     def _indicator_values(
-        self, table: Table, row: Row, raw: dict[str, Any], expected: dict[str, Any] | None
+        self,
+        table: Table,
+        row: Row,
+        raw: dict[str, Any],
+        expected: dict[str, Any] | None,
+        file: str,
     ) -> tuple[dict[str, Any], list[str]]:
         """The indicator's new mapping (from ``raw``) and the keys its row changes."""
         out = dict(raw)
@@ -1102,9 +1107,9 @@ class Importer:
             elif header == "Date de référence":
                 value = _year_or_date(cell, what)
             elif header == "Cibles par année":
-                value = self._targets_value(cell, raw.get(key), what, before)
+                value = self._targets_value(cell, raw.get(key), what, before, file)
             else:  # Mesures
-                value = self._measures_value(cell, raw.get(key), what, before)
+                value = self._measures_value(cell, raw.get(key), what, before, file)
             if value is _DELETED:
                 if key in out:
                     del out[key]
@@ -1114,7 +1119,7 @@ class Importer:
                 changed.append(key)
         return out, changed
 
-    def _targets_value(self, cell: Cell, raw: Any, what: str, before: Any) -> Any:
+    def _targets_value(self, cell: Cell, raw: Any, what: str, before: Any, file: str) -> Any:
         raw_map = raw if isinstance(raw, dict) else {}
         from .card import number as shown
 
@@ -1160,15 +1165,10 @@ class Importer:
             except WorkbookError:
                 again = _UNREADABLE
         if before is not None and not _same_data(again, raw_map):
-            raise cell.error(
-                _(
-                    "{what} cannot be edited in the workbook for this indicator: edit it in "
-                    "the YAML file"
-                ).format(what=what)
-            )
+            raise cell.error(_uneditable_indicator().format(what=what, file=file))
         return value
 
-    def _measures_value(self, cell: Cell, raw: Any, what: str, before: Any) -> Any:
+    def _measures_value(self, cell: Cell, raw: Any, what: str, before: Any, file: str) -> Any:
         from .export import _measurement
         from .model import Measurement
 
@@ -1192,12 +1192,7 @@ class Importer:
             except WorkbookError:
                 again = _UNREADABLE
             if not _same_data(again, raws):
-                raise cell.error(
-                    _(
-                        "{what} cannot be edited in the workbook for this indicator: edit it "
-                        "in the YAML file"
-                    ).format(what=what)
-                )
+                raise cell.error(_uneditable_indicator().format(what=what, file=file))
         return value
 
     def _indicator(
@@ -1213,7 +1208,7 @@ class Importer:
         from .model import Indicator
 
         as_map = dict(raw) if isinstance(raw, dict) else {"libellé": raw}
-        new, changed = self._indicator_values(table, row, as_map, expected)
+        new, changed = self._indicator_values(table, row, as_map, expected, target.relative)
         if not changed:
             return
         self._check_item(Indicator, new, table, row, _INDICATOR_HEADERS)
@@ -1239,7 +1234,7 @@ class Importer:
             raise (cell if cell.coordinate else row).error(
                 _("a new indicator needs a label (« Libellé »)")
             )
-        new, _changed = self._indicator_values(table, row, {}, None)
+        new, _changed = self._indicator_values(table, row, {}, None, target.relative)
         self._check_item(Indicator, new, table, row, _INDICATOR_HEADERS)
         self.report.indicators.append(EntryReport(target.number, new["libellé"], "added"))
         return new["libellé"] if set(new) == {"libellé"} else new
@@ -1480,6 +1475,13 @@ class Importer:
             data,
             loaded,
         )
+
+
+def _uneditable_indicator() -> str:
+    return _(
+        "{what} cannot be edited in the workbook for this indicator (its value does not fit "
+        "in a cell without ambiguity): edit it in {file}"
+    )
 
 
 def _complete(book: Any, table: Table) -> None:
