@@ -1057,15 +1057,20 @@ class Importer:
             if i not in used:
                 self.report.indicators.append(EntryReport(target.number, model.label, "absent"))
         if added:
-            self._append_all(target, key, added, rows[0]["Fiche"])
+            self._append_all(target, key, added, rows[0]["Fiche"], self.report.indicators)
 
-    def _append_all(self, target: _Target, key: str, items: list[Any], cell: Cell) -> None:
-        """Add ``items`` to the list ``key`` of the fiche (created if missing); an item that
-        another workbook already added is not added twice."""
+    def _append_all(
+        self, target: _Target, key: str, items: list[Any], cell: Cell, report: list[EntryReport]
+    ) -> None:
+        """Add ``items`` to the list ``key`` of the fiche (created if missing), and say so in
+        ``report``; an item that another workbook already added is not added twice."""
         done = self.appended.setdefault((target.relative, key), [])
         items = [item for item in items if not any(_same_data(item, d) for d in done)]
         if not items:
             return
+        for item in items:
+            name = item.get("libellé", item.get("date")) if isinstance(item, dict) else item
+            report.append(EntryReport(target.number, str(name), "added"))
         if isinstance(target.data.get(key), list) or done:
             for item in items:
                 self._edit(target, self._append((key,), item), cell, item)
@@ -1236,7 +1241,6 @@ class Importer:
             )
         new, _changed = self._indicator_values(table, row, {}, None, target.relative)
         self._check_item(Indicator, new, table, row, _INDICATOR_HEADERS)
-        self.report.indicators.append(EntryReport(target.number, new["libellé"], "added"))
         return new["libellé"] if set(new) == {"libellé"} else new
 
     def _check_item(
@@ -1317,7 +1321,7 @@ class Importer:
             if i not in used:
                 self.report.follow_up.append(EntryReport(target.number, model.date.iso(), "absent"))
         if added:
-            self._append_all(target, key, added, rows[0]["Fiche"])
+            self._append_all(target, key, added, rows[0]["Fiche"], self.report.follow_up)
 
     def _entry_values(
         self, table: Table, row: Row, raw: dict[str, Any], expected: dict[str, Any] | None
@@ -1406,7 +1410,6 @@ class Importer:
                 )
         new, _changed = self._entry_values(table, row, {}, None)
         self._check_item(FollowUp, new, table, row, _FOLLOW_UP_HEADERS)
-        self.report.follow_up.append(EntryReport(target.number, str(new["date"]), "added"))
         return new
 
     # ----------------------------------------------------------------- the end

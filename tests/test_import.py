@@ -702,3 +702,57 @@ def test_two_workbooks_that_disagree(civraisien: Path, tmp_path: Path) -> None:
     agreed = ctg_import(civraisien, first, second)
     assert agreed.exit_code == 0, agreed.stderr
     assert "1 file written" in agreed.stdout
+
+
+def test_new_fiche_with_its_follow_up_and_indicator(civraisien: Path, tmp_path: Path) -> None:
+    workbook = exported(civraisien, tmp_path)
+
+    def change(book) -> None:
+        ws = book["Fiches"]
+        row = ws.max_row + 1
+        ws.cell(row=row, column=column(ws, "Titre"), value="Ludothèque itinérante")
+        ws.cell(row=row, column=column(ws, "Numéro"), value=25)
+        ws.cell(row=row, column=column(ws, "Objectifs"), value="1.1.b")
+        ws = book["Indicateurs"]
+        row = ws.max_row + 1
+        ws.cell(row=row, column=column(ws, "Fiche"), value="25")
+        ws.cell(row=row, column=column(ws, "Libellé"), value="Nombre de prêts")
+        ws = book["Suivi"]
+        for header, value in {"Fiche": 25, "Date": "2022-03", "Statut": "prévue"}.items():
+            ws.cell(row=2, column=column(ws, header), value=value)
+
+    edit(workbook, change)
+    result = ctg_import(civraisien, workbook)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    name = "fiches/25-ludotheque-itinerante.yaml"
+    assert lines[:3] == [
+        f"fiche 25 ({name}): added",
+        "fiche 25: indicator « Nombre de prêts » added",
+        "fiche 25: follow-up entry of 2022-03 added",
+    ]
+    assert invoke("validate", str(civraisien)).exit_code == 0
+    from ctgkit.loader import load_plan
+
+    fiche = next(f.fiche for f in load_plan(civraisien).fiches if f.fiche.number == "25")
+    assert [i.label for i in fiche.indicators] == ["Nombre de prêts"]
+    assert [(e.date.iso(), e.status) for e in fiche.follow_up] == [("2022-03", "prévue")]
+
+
+def test_same_new_row_in_two_workbooks_is_added_once(civraisien: Path, tmp_path: Path) -> None:
+    books = [exported(civraisien, tmp_path, f"{who}.xlsx") for who in ("caf", "msa")]
+
+    def change(book) -> None:
+        ws = book["Suivi"]
+        for header, value in {"Fiche": "2", "Date": "2021", "Statut": "en cours"}.items():
+            ws.cell(row=2, column=column(ws, header), value=value)
+
+    for workbook in books:
+        edit(workbook, change)
+    result = ctg_import(civraisien, *books)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("fiche 2: follow-up entry of 2021 added") == 1
+    from ctgkit.loader import load_plan
+
+    fiche = next(f.fiche for f in load_plan(civraisien).fiches if f.fiche.number == "2")
+    assert [(e.date.iso(), e.status) for e in fiche.follow_up] == [("2021", "en cours")]
