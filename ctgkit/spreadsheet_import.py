@@ -56,6 +56,7 @@ from .workbook_read import (
     read_table,
     text,
 )
+from .yaml_edit import Append, Delete, EditError, Set, apply
 
 #: The sheets ``ctg import`` reads.
 FICHES, INDICATORS, FOLLOW_UP = "Fiches", "Indicateurs", "Suivi"
@@ -755,7 +756,7 @@ class Importer:
                             "changes to this fiche"
                         ).format(file=relative)
                     )
-                if self._field(target, form_field, field_cell, before):
+                if self._field(target, form_field, field_cell, before) is not _UNCHANGED:
                     changed.append(form_field.key)
             except WorkbookError as exc:
                 self.errors.append(exc)
@@ -793,8 +794,9 @@ class Importer:
             )
         return relative
 
-    def _field(self, target: _Target, form_field: FormField, cell: Cell, before: Any) -> bool:
-        """Record the edit a changed cell asks for; True when it changes the file."""
+    def _field(self, target: _Target, form_field: FormField, cell: Cell, before: Any) -> Any:
+        """Record the edit a changed cell asks for: the field's new value (``_DELETED``), or
+        ``_UNCHANGED`` when the file already holds it."""
         what = _what(form_field.label)
         if _is_cut(before):
             raise cell.error(
@@ -821,10 +823,10 @@ class Importer:
             if form_field.required:
                 raise cell.error(_("{what} must not be empty").format(what=what))
             if raw is None:
-                return False
+                return _UNCHANGED
             self._validate_fiche(target, form_field, cell, _DELETED)
-            self._edit(target, self._delete((key,)), cell, _DELETED)
-            return True
+            self._edit(target, Delete((key,)), cell, _DELETED)
+            return _DELETED
         value = _KINDS[form_field.kind](self, form_field, cell, raw, current, what)
         if before is not None and form_field.kind not in _SCALAR_KINDS:
             # The cell as export wrote it must read back as the value the file holds, or
@@ -844,10 +846,10 @@ class Importer:
                     ).format(what=what, file=target.relative)
                 )
         if _same_data(value, raw):
-            return False
+            return _UNCHANGED
         self._validate_fiche(target, form_field, cell, value)
-        self._edit(target, self._set((key,), value), cell, value)
-        return True
+        self._edit(target, Set((key,), value), cell, value)
+        return value
 
     def _validate_fiche(
         self, target: _Target, form_field: FormField, cell: Cell, value: Any
@@ -894,6 +896,21 @@ class Importer:
                     "title (« {title} »)"
                 ).format(title=title_field.label)
             )
+        same_title = next(
+            (
+                t.relative
+                for t in self.targets.values()
+                if t.loaded is not None and fold(str(t.loaded.fiche.title)) == fold(title)
+            ),
+            None,
+        )
+        if same_title is not None:
+            raise anchor.error(
+                _(
+                    "the plan already has a fiche with this title ({file}): if this row is "
+                    "that fiche, write its file in « Fichier »; if not, change the title"
+                ).format(file=same_title)
+            )
         if self.taken_numbers is None:
             self.taken_numbers = set(used_numbers(self.plan))
         number_cell = row[number_field.label]
@@ -937,34 +954,20 @@ class Importer:
                 continue
             try:
                 form_field = self.by_label[header]
-                if self._field(target, form_field, cell, None):
-                    # later cells validate against the fiche as it will be
-                    target.data[target.key(form_field.key)] = self._last_value
+                value = self._field(target, form_field, cell, None)
+                if value is not _UNCHANGED:
+                    # the next cells are checked against the fiche as it will be
+                    target.data[target.key(form_field.key)] = value
             except WorkbookError as exc:
                 self.errors.append(exc)
 
     # ----------------------------------------------------------------- edits
 
-    _last_value: Any = None
-
-    def _set(self, path: tuple[Any, ...], value: Any) -> Any:
-        from .yaml_edit import Set
-
-        return Set(path, value)
-
-    def _delete(self, path: tuple[Any, ...]) -> Any:
-        from .yaml_edit import Delete
-
-        return Delete(path)
-
-    def _append(self, path: tuple[Any, ...], value: Any) -> Any:
-        from .yaml_edit import Append
-
-        return Append(path, value)
-
     def _edit(self, target: _Target, operation: Any, cell: Cell, value: Any) -> None:
+        """Record one edit of a fiche's file; the same field given two different values (by
+        two workbooks) is an error naming both cells."""
         path = tuple(operation.path)
-        if type(operation).__name__ != "Append":
+        if not isinstance(operation, Append):
             known = self.seen.get((target.relative, path))
             if known is not None and not _same_data(known[0], value):
                 other = known[1]
@@ -975,7 +978,6 @@ class Importer:
                     )
                 )
             self.seen[(target.relative, path)] = (value, cell)
-        self._last_value = value
         self.touched.add(target.relative)
         self.edits.setdefault(target.relative, []).append(_Edit(operation, cell))
 
@@ -1073,9 +1075,9 @@ class Importer:
             report.append(EntryReport(target.number, str(name), "added"))
         if isinstance(target.data.get(key), list) or done:
             for item in items:
-                self._edit(target, self._append((key,), item), cell, item)
+                self._edit(target, Append((key,), item), cell, item)
         else:
-            self._edit(target, self._set((key,), items), cell, items)
+            self._edit(target, Set((key,), items), cell, items)
         done.extend(items)
 
     def _indicator_values(
@@ -1219,16 +1221,16 @@ class Importer:
         self._check_item(Indicator, new, table, row, _INDICATOR_HEADERS)
         label = str(new.get("libellé", ""))
         if not isinstance(raw, dict) and set(new) == {"libellé"}:
-            self._edit(target, self._set((key, index), new["libellé"]), row["Libellé"], new)
+            self._edit(target, Set((key, index), new["libellé"]), row["Libellé"], new)
         elif not isinstance(raw, dict):
-            self._edit(target, self._set((key, index), new), row["Libellé"], new)
+            self._edit(target, Set((key, index), new), row["Libellé"], new)
         else:
             for name in changed:
                 cell = row[_INDICATOR_HEADERS[name]]
                 if name in new:
-                    self._edit(target, self._set((key, index, name), new[name]), cell, new[name])
+                    self._edit(target, Set((key, index, name), new[name]), cell, new[name])
                 else:
-                    self._edit(target, self._delete((key, index, name)), cell, _DELETED)
+                    self._edit(target, Delete((key, index, name)), cell, _DELETED)
         self.report.indicators.append(EntryReport(target.number, label, "changed", changed))
 
     def _new_indicator(self, table: Table, target: _Target, row: Row) -> Any:
@@ -1392,9 +1394,9 @@ class Importer:
         for name in changed:
             cell = row[_FOLLOW_UP_HEADERS[name]]
             if name in new:
-                self._edit(target, self._set((key, index, name), new[name]), cell, new[name])
+                self._edit(target, Set((key, index, name), new[name]), cell, new[name])
             else:
-                self._edit(target, self._delete((key, index, name)), cell, _DELETED)
+                self._edit(target, Delete((key, index, name)), cell, _DELETED)
         self.report.follow_up.append(
             EntryReport(target.number, str(new.get("date", "")), "changed", changed)
         )
@@ -1417,7 +1419,6 @@ class Importer:
     def finish(self) -> tuple[ImportReport, ChangeSet]:
         """The report and the new texts; :class:`ImportErrors` when a cell is bad."""
         from .plan_changes import read
-        from .yaml_edit import EditError, apply
 
         changes = ChangeSet(self.root)
         if not self.errors:
@@ -1531,6 +1532,7 @@ class _Deleted:
 
 
 _DELETED: Any = _Deleted()
+_UNCHANGED: Any = object()
 _UNREADABLE: Any = object()
 
 _INDICATOR_KEYS = {

@@ -756,3 +756,22 @@ def test_same_new_row_in_two_workbooks_is_added_once(civraisien: Path, tmp_path:
 
     fiche = next(f.fiche for f in load_plan(civraisien).fiches if f.fiche.number == "2")
     assert [(e.date.iso(), e.status) for e in fiche.follow_up] == [("2021", "en cours")]
+
+
+def test_importing_a_new_row_twice_does_not_make_two_fiches(civraisien: Path, tmp_path) -> None:
+    workbook = exported(civraisien, tmp_path)
+
+    def change(book) -> None:
+        ws = book["Fiches"]
+        ws.cell(row=ws.max_row + 1, column=column(ws, "Titre"), value="Jardin partagé")
+
+    edit(workbook, change)
+    assert ctg_import(civraisien, workbook).exit_code == 0
+    before = snapshot(civraisien)
+    again = ctg_import(civraisien, workbook)
+    assert again.exit_code == 1
+    assert (
+        "the plan already has a fiche with this title (fiches/19-jardin-partage.yaml)"
+        in again.stderr
+    )
+    assert snapshot(civraisien) == before
