@@ -646,6 +646,9 @@ class Importer:
         self.rows_seen: dict[str, str] = {}  # fiche file -> its row in this workbook
         self.present: set[str] = set()  # fiche files with a row in a workbook read
         self.appended: dict[tuple[str, str], list[Any]] = {}  # (file, key) -> items added
+        # (file, index) of the indicators and follow-up entries found in a workbook read, by
+        # sheet (a sheet no workbook has is not looked at: its entries are not « absent »)
+        self.found: dict[str, set[tuple[str, int]]] = {}
         self.new_files: dict[str, Cell] = {}
         self.taken_numbers: set[str] | None = None
         self.fiche_reports: dict[str, FicheReport] = {}
@@ -1014,13 +1017,14 @@ class Importer:
         return grouped
 
     def _indicators(self, table: Table) -> None:
+        self.found.setdefault(INDICATORS, set())
         grouped = self._by_fiche(table)
         for relative, target in self.targets.items():
             rows = grouped.get(relative, (target, []))[1]
             self._collect(self._fiche_indicators, table, target, rows)
 
     def _fiche_indicators(self, table: Table, target: _Target, rows: list[Row]) -> None:
-        models = list(target.loaded.fiche.indicators) if target.loaded else []
+        models = list(getattr(target.loaded.fiche, "indicators", []) or []) if target.loaded else []
         key = target.key("indicateurs")
         raws = _raw_list(target.data.get(key))
         if target.loaded is not None:
@@ -1055,9 +1059,7 @@ class Importer:
                     added.append(self._new_indicator(table, target, row))
             except WorkbookError as exc:
                 self.errors.append(exc)
-        for i, model in enumerate(models):
-            if i not in used:
-                self.report.indicators.append(EntryReport(target.number, model.label, "absent"))
+        self.found[INDICATORS].update((target.relative, i) for i in used)
         if added:
             self._append_all(target, key, added, rows[0]["Fiche"], self.report.indicators)
 
@@ -1269,13 +1271,14 @@ class Importer:
     # ----------------------------------------------------------------- Suivi
 
     def _follow_up(self, table: Table) -> None:
+        self.found.setdefault(FOLLOW_UP, set())
         grouped = self._by_fiche(table)
         for relative, target in self.targets.items():
             rows = grouped.get(relative, (target, []))[1]
             self._collect(self._fiche_follow_up, table, target, rows)
 
     def _fiche_follow_up(self, table: Table, target: _Target, rows: list[Row]) -> None:
-        models = list(target.loaded.fiche.follow_up) if target.loaded else []
+        models = list(getattr(target.loaded.fiche, "follow_up", []) or []) if target.loaded else []
         key = target.key("suivi")
         raws = _raw_list(target.data.get(key))
         if target.loaded is not None:
@@ -1319,9 +1322,7 @@ class Importer:
                     added.append(self._new_entry(table, target, row))
             except WorkbookError as exc:
                 self.errors.append(exc)
-        for i, model in enumerate(models):
-            if i not in used:
-                self.report.follow_up.append(EntryReport(target.number, model.date.iso(), "absent"))
+        self.found[FOLLOW_UP].update((target.relative, i) for i in used)
         if added:
             self._append_all(target, key, added, rows[0]["Fiche"], self.report.follow_up)
 
@@ -1467,8 +1468,28 @@ class Importer:
                     changes.set(target.path, bom + text_now)
         if self.errors:
             raise ImportErrors(_sorted(self.errors))
+        self._absent()
         self.report.unchanged = len(self.unchanged - self.touched)
         return self.report, changes
+
+    def _absent(self) -> None:
+        """Report the indicators and follow-up entries no workbook has a row for (kept)."""
+        for relative, target in self.targets.items():
+            if target.loaded is None:
+                continue
+            fiche = target.loaded.fiche
+            if INDICATORS in self.found:
+                for i, indicator in enumerate(getattr(fiche, "indicators", []) or []):
+                    if (relative, i) not in self.found[INDICATORS]:
+                        self.report.indicators.append(
+                            EntryReport(target.number, indicator.label, "absent")
+                        )
+            if FOLLOW_UP in self.found:
+                for i, entry in enumerate(getattr(fiche, "follow_up", []) or []):
+                    if (relative, i) not in self.found[FOLLOW_UP]:
+                        self.report.follow_up.append(
+                            EntryReport(target.number, entry.date.iso(), "absent")
+                        )
 
     def _target(self, loaded: LoadedFiche) -> _Target:
         data = loaded.source.data if isinstance(loaded.source.data, dict) else {}
