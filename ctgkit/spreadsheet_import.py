@@ -133,6 +133,7 @@ class ImportReport:
     absent_fiches: list[str] = field(default_factory=list)  # files with no row
     indicators: list[EntryReport] = field(default_factory=list)
     follow_up: list[EntryReport] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (fiche number, message)
 
     @property
     def changes_anything(self) -> bool:
@@ -185,6 +186,8 @@ def report_lines(report: ImportReport) -> list[str]:
         by_fiche.setdefault(entry.fiche, []).append(
             message.format(number=entry.fiche, date=entry.name, fields=", ".join(entry.fields))
         )
+    for fiche_number, note in report.notes:
+        by_fiche.setdefault(fiche_number, []).append(note)
     lines = [line for number in sorted(by_fiche, key=natural_key) for line in by_fiche[number]]
     if report.unchanged:
         lines.append(
@@ -809,9 +812,18 @@ class Importer:
                 ).format(limit=MAX_CELL, file=target.relative)
             )
         if form_field.kind == "indicateurs" and before is not None:
-            raise cell.error(
-                _("indicators are edited in the « Indicateurs » sheet, not in this column")
+            # A list of the fiche's indicators, derived from the « Indicateurs » sheet (which
+            # may have been edited, making this cell stale): not read, said so.
+            self.report.notes.append(
+                (
+                    target.number,
+                    _(
+                        "fiche {number}: {where}: the indicators of a fiche that has some are "
+                        "edited in the « Indicateurs » sheet; this cell was not read"
+                    ).format(number=target.number, where=f"{cell.sheet}!{cell.coordinate}"),
+                )
             )
+            return _UNCHANGED
         if form_field.kind == "documents" or form_field.kind not in _KINDS:
             raise cell.error(
                 _(

@@ -775,3 +775,23 @@ def test_importing_a_new_row_twice_does_not_make_two_fiches(civraisien: Path, tm
         in again.stderr
     )
     assert snapshot(civraisien) == before
+
+
+def test_indicators_column_of_fiches_is_not_read(civraisien: Path, tmp_path: Path) -> None:
+    workbook = exported(civraisien, tmp_path)
+    where: list[str] = []
+    edit(
+        workbook,
+        lambda b: where.append(
+            set_cell(b, "Fiches", ("Numéro", "3"), "Indicateurs de réussite", "Un autre")
+        ),
+    )
+    before = snapshot(civraisien)
+    result = ctg_import(civraisien, workbook)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        f"fiche 3: Fiches!{where[0]}: the indicators of a fiche that has some are edited in the "
+        "« Indicateurs » sheet; this cell was not read"
+    ) in result.stdout
+    assert "no changes" in result.stdout
+    assert snapshot(civraisien) == before
