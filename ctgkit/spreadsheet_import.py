@@ -32,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .export import (
+    _NOT_XML,
     MAX_CELL,
     NOT_COLUMNS,
     _cell_text,
@@ -62,17 +63,11 @@ from .yaml_edit import Append, Delete, EditError, Set, apply
 FICHES, INDICATORS, FOLLOW_UP = "Fiches", "Indicateurs", "Suivi"
 #: The column of « Fiches » that names the fiche's file.
 FILE_COLUMN = "Fichier"
-#: Kinds of fields a cell cannot give back: their cells must come back unchanged (the
-#: indicators of a fiche that has some are edited in the « Indicateurs » sheet).
-READ_ONLY_KINDS = frozenset({"documents", "indicateurs"})
-#: Kinds whose cell is one item per line.
-LINE_KINDS = frozenset({"liste", "liste_markdown", "acteurs", "codes", "fiches"})
 
 #: A cell export cut to Excel's limit ends so.
 _CUT = " […]"
 #: The escapes export writes for characters a cell cannot hold (controls, lone surrogates).
 _ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _YEAR = re.compile(r"[+-]?\d+")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -652,7 +647,6 @@ class Importer:
         # (file, index) of the indicators and follow-up entries found in a workbook read, by
         # sheet (a sheet no workbook has is not looked at: its entries are not « absent »)
         self.found: dict[str, set[tuple[str, int]]] = {}
-        self.new_files: dict[str, Cell] = {}
         self.taken_numbers: set[str] | None = None
         self.fiche_reports: dict[str, FicheReport] = {}
         self.unchanged: set[str] = set()  # fiches whose row changes no field
@@ -957,7 +951,6 @@ class Importer:
         target = _Target(path, relative, number_text, parse_yaml(skeleton), None, new_text=skeleton)
         self.targets[relative] = target
         self.by_number.setdefault(number_text, target)
-        self.new_files[relative] = anchor
         self.rows_seen[relative] = f"{anchor.sheet}!{anchor.coordinate}"
         self.present.add(relative)
         self.report.fiches.append(FicheReport(number_text, relative, added=True))
