@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import click
 import typer
@@ -1141,6 +1141,188 @@ def campaign(
         _cannot_write(exc)
     for line in summary(made, output):
         typer.echo(printable(line))
+
+
+@app.command("import")
+def import_workbook(
+    plan: Annotated[
+        Path,
+        typer.Argument(
+            help="The plan folder the workbook was exported from.",
+            show_default=False,
+            metavar="PLAN",
+        ),
+    ],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The edited workbook(s) (.xlsx), made by ctg export, or the workbooks of a "
+            "follow-up campaign (ctg campaign) sent back by the pilots.",
+            show_default=False,
+            metavar="FILE.xlsx...",
+        ),
+    ],
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print what would change, and write nothing."),
+    ] = False,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            help="The campagne.json of a follow-up campaign (default: the one next to the "
+            "first workbook), to list the pilots who have not answered.",
+            show_default=False,
+        ),
+    ] = None,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Apply edited workbooks to the plan's YAML files: an export, or a campaign's answers.
+
+    A workbook made by ctg export: reads the Fiches, Indicateurs and Suivi sheets; a cell
+    that has not changed changes nothing, a changed cell is written in place in its fiche's
+    file (comments and layout kept). Workbooks of a follow-up campaign (ctg campaign): each
+    answer becomes a dated follow-up entry and each value a measure, never over a newer
+    entry; two pilots of one fiche who disagree are reported, not merged. Prints what
+    changes, fiche by fiche, then writes. A bad cell (located: sheet, cell, field) or a
+    change that would bring errors into the plan stops everything with exit 1, before
+    anything is written.
+
+    Example:
+
+        ctg import plans/civraisien-2019 civraisien-2019.xlsx --dry-run
+
+        ctg import plans/mon-plan campagne-2025/*.xlsx
+    """
+    from .campaign import is_campaign_workbook
+    from .loader import NotAPlanError, load_plan
+    from .safe_text import printable
+    from .workbook_read import WorkbookError, open_workbook
+
+    ignore_codes = _ignore_codes(ignore, config)
+    plans = _plans([plan])
+    if len(plans) != 1:
+        usage_error(
+            _("ctg import takes one plan ({count} found in {path})").format(
+                count=len(plans), path=plan
+            )
+        )
+    for file in [*files, *([manifest] if manifest is not None else [])]:
+        if not file.exists() and not file.is_symlink():
+            usage_error(_("{path}: no such file").format(path=file))
+    try:
+        loaded = load_plan(plans[0])
+    except NotAPlanError as exc:
+        usage_error(str(exc))
+    if loaded.meta is None or loaded.form is None:
+        _print_errors([d for d in loaded.diagnostics if d.is_error], 1)
+        raise typer.Exit(EXIT_ERRORS)
+    kinds: dict[bool, list[Path]] = {True: [], False: []}
+    unreadable: list[WorkbookError] = []
+    for file in files:
+        try:
+            kinds[is_campaign_workbook(open_workbook(file))].append(file)
+        except WorkbookError as exc:
+            unreadable.append(exc)
+    if unreadable:
+        _workbook_errors(unreadable)
+    if kinds[True] and kinds[False]:
+        usage_error(
+            _(
+                "give the workbooks of a follow-up campaign and an exported workbook in two "
+                "separate runs ({campaign} and {export})"
+            ).format(campaign=kinds[True][0], export=kinds[False][0])
+        )
+    if manifest is not None and not kinds[True]:
+        usage_error(_("--manifest goes with the workbooks of a follow-up campaign"))
+    if kinds[True]:
+        changes = _merge_campaign(loaded, kinds[True], manifest, ignore_codes)
+    else:
+        changes = _import_export(loaded, files, ignore_codes)
+    if not changes:
+        return
+    if dry_run:
+        typer.echo(_("nothing was written (--dry-run)"))
+        return
+    from .plan_changes import ChangedOnDiskError, write
+
+    try:
+        written = write(changes)
+    except (ChangedOnDiskError, FileExistsError) as exc:
+        typer.echo(printable(f"{exc.filename}: {exc.strerror}"), err=True)
+        raise typer.Exit(EXIT_ERRORS) from None
+    except OSError as exc:
+        _cannot_write(exc)
+    typer.echo(
+        ngettext("{n} file written", "{n} files written", len(written)).format(n=len(written))
+    )
+
+
+def _workbook_errors(errors: list) -> NoReturn:
+    """Print located workbook errors and exit 1 (nothing was written)."""
+    from .safe_text import printable
+
+    for error in errors:
+        typer.echo(printable(str(error)), err=True)
+    count = len(errors)
+    typer.echo(
+        ngettext(
+            "{n} error in the workbook: nothing was written",
+            "{n} errors in the workbook: nothing was written",
+            count,
+        ).format(n=count),
+        err=True,
+    )
+    raise typer.Exit(EXIT_ERRORS)
+
+
+def _import_export(loaded: Any, files: list[Path], ignore_codes: frozenset[str]) -> Any:
+    """The changes an exported workbook brings (report printed), or exit 1."""
+    from .safe_text import printable
+    from .spreadsheet_import import ImportErrors, import_workbooks, new_errors, report_lines
+
+    try:
+        report, changes = import_workbooks(loaded, files)
+    except ImportErrors as exc:
+        _workbook_errors(exc.errors)
+    for line in report_lines(report):
+        typer.echo(printable(line))
+    errors = new_errors(loaded, changes, ignore_codes)
+    if errors:
+        _print_errors(errors, 1)
+        typer.echo(
+            _("the import would bring these errors into the plan: nothing was written"),
+            err=True,
+        )
+        raise typer.Exit(EXIT_ERRORS)
+    return changes
+
+
+def _merge_campaign(
+    loaded: Any, files: list[Path], manifest: Path | None, ignore_codes: frozenset[str]
+) -> Any:
+    """The changes a campaign's answers bring (report printed), or exit 1."""
+    from .campaign import merge
+    from .safe_text import printable
+
+    result = merge(loaded, files, manifest=manifest)
+    if result.errors:
+        _workbook_errors(result.errors)
+    for line in result.report:
+        typer.echo(printable(line))
+    shown = [d for d in result.warnings if d.code not in ignore_codes]
+    errors = [d for d in result.diagnostics if d.code not in ignore_codes]
+    if errors:
+        _print_errors(errors, 1)
+        typer.echo(
+            _("the import would bring these errors into the plan: nothing was written"),
+            err=True,
+        )
+        raise typer.Exit(EXIT_ERRORS)
+    for diagnostic in shown:
+        typer.echo(printable(str(diagnostic)), err=True)
+    return result.changes
 
 
 new_app = typer.Typer(

@@ -798,3 +798,67 @@ def test_force_removes_the_workbooks_of_the_replaced_campaign(sent: Path, plan: 
     )
     rows = sheet_rows(sent / CCVE, "Suivi 2025")
     assert [r["Fiche"] for r in rows] == ["1", "3", "4"]
+
+
+# --------------------------------------------------------------------------- through ctg import
+
+
+def test_ctg_import_merges_returned_workbooks(sent: Path, plan: Path, tmp_path: Path) -> None:
+    """The pilotes' workbooks go through `ctg import` like an export: report, then write."""
+    bulles = fill(sent / BULLES, fiches={"2": {"Statut": "réalisée", "Avancement (%)": 100}})
+    before = snapshot(plan)
+    dry = invoke("import", str(plan), str(bulles), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "fiche 2: update « réalisée » of 2025-11-30 added (Association Mille Bulles)" in (
+        dry.stdout
+    )
+    assert "no answer yet from: Communauté de Communes" in dry.stdout  # campagne.json beside
+    assert "nothing was written (--dry-run)" in dry.stdout
+    assert snapshot(plan) == before
+    done = invoke("import", str(plan), str(bulles))
+    assert done.exit_code == 0, done.output
+    assert "1 file written" in done.stdout
+    assert fiche_data(plan, "02-cafe-des-parents.yaml")["suivi"][-1]["statut"] == "réalisée"
+    again = invoke("import", str(plan), str(bulles))
+    assert again.exit_code == 0, again.output
+    assert "file written" not in again.stdout
+    # A manifest given explicitly, from another folder.
+    moved = tmp_path / "inbox"
+    moved.mkdir()
+    centre = fill(sent / CENTRE, fiches={"4": {"Statut": "prévue"}}, save_as=moved / "c.xlsx")
+    alone = invoke("import", str(plan), str(centre), "--dry-run")
+    assert "no answer yet" not in alone.stdout
+    named = invoke(
+        "import", str(plan), str(centre), "--dry-run", "--manifest", str(sent / "campagne.json")
+    )
+    assert named.exit_code == 0, named.output
+    assert "no answer yet from: Communauté de Communes" in named.stdout
+
+
+def test_ctg_import_of_a_bad_campaign_cell_writes_nothing(sent: Path, plan: Path) -> None:
+    bulles = fill(sent / BULLES, fiches={"1": {"Statut": "en cours", "Avancement (%)": 150}})
+    before = snapshot(plan)
+    result = invoke("import", str(plan), str(bulles))
+    assert result.exit_code == 1
+    assert (
+        f"{bulles}: Suivi 2025!J2: Avancement (%) « 150 » must be a whole number from 0 to 100"
+        in result.stderr
+    )
+    assert "1 error in the workbook: nothing was written" in result.stderr
+    assert snapshot(plan) == before
+
+
+def test_ctg_import_refuses_campaign_and_export_workbooks_together(
+    sent: Path, plan: Path, tmp_path: Path
+) -> None:
+    exported = tmp_path / "plan.xlsx"
+    assert invoke("export", str(plan), "-o", str(exported)).exit_code == 0
+    bulles = fill(sent / BULLES, fiches={"2": {"Statut": "prévue"}})
+    before = snapshot(plan)
+    mixed = invoke("import", str(plan), str(bulles), str(exported))
+    assert mixed.exit_code == 2
+    assert "in two separate runs" in mixed.stderr
+    lonely = invoke("import", str(plan), str(exported), "--manifest", str(sent / "campagne.json"))
+    assert lonely.exit_code == 2
+    assert "--manifest goes with the workbooks of a follow-up campaign" in lonely.stderr
+    assert snapshot(plan) == before

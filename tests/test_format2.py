@@ -530,7 +530,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "campaign_layout",
         },
     ),
-    ("api", {"api", "plan_changes", "campaign", "campaign_merge"}),
+    ("api", {"api", "plan_changes", "campaign", "campaign_merge", "spreadsheet_import"}),
     ("cli", {"cli", "config"}),
     ("tools", {"locale", "locale.__main__"}),
 ]
