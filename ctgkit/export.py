@@ -311,9 +311,11 @@ def _readme(plan: Plan, columns: list[FormField]) -> Sheet:
         [f"Dossier du plan : {plan.slug} ; formulaire des fiches : « {plan.form.name} »"],
         [
             "Ce classeur a été produit par `ctg export` (ctgkit) à partir des fichiers YAML "
-            "du plan, qui restent la référence : une modification faite ici n'est pas "
-            "reportée dans le plan. Il ne porte pas de date : deux exports du même plan "
-            "sont identiques."
+            "du plan, qui restent la référence : une modification faite ici n'atteint le "
+            "plan que par `ctg import PLAN CLASSEUR.xlsx`, qui reporte les feuilles Fiches, "
+            "Indicateurs et Suivi (les autres feuilles ne sont pas relues ; « Fichier » "
+            "désigne la fiche : laissez-la vide pour ajouter une fiche). Il ne porte pas de "
+            "date : deux exports du même plan sont identiques."
         ],
         [None],
         ["Les feuilles"],
