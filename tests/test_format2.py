@@ -525,6 +525,8 @@ LAYERS: list[tuple[str, set[str]]] = [
             "migrate",
             "scaffold",
             "export",
+            "docx_template",
+            "docx_output",
         },
     ),
     ("api", {"api"}),
