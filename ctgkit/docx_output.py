@@ -142,8 +142,8 @@ def _load(path: Path, users: bool) -> Any:
         source: str = ""
 
         def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[no-untyped-def]
-            if part is self.docx._part:
-                self.source = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+            # The part being rendered (body, then headers and footers): the one at fault.
+            self.source = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
             return super().render_xml_part(src_xml, part, context, jinja_env)
 
         def fix_tables(self, xml):  # type: ignore[no-untyped-def]
@@ -161,11 +161,18 @@ def _load(path: Path, users: bool) -> Any:
     except Exception as exc:  # noqa: BLE001 - any file named plan.docx
         if not users:
             raise
-        raise RenderError(
-            _("template {name}: not a Word document (.docx) that can be read: {problem}").format(
-                name=path, problem=_problem(exc)
-            )
-        ) from None
+        import zipfile
+
+        if isinstance(exc, OSError) or zipfile.is_zipfile(path):
+            message = _(
+                "template {name}: not a Word document (.docx) that can be read: {problem}"
+            ).format(name=path, problem=_problem(exc))
+        else:
+            message = _(
+                "template {name}: not a Word document (.docx); save it from Word or "
+                "LibreOffice as « Document Word (.docx) »"
+            ).format(name=path)
+        raise RenderError(message) from None
     return document
 
 
@@ -190,14 +197,15 @@ def _render(document: Any, context: dict[str, Any], path: Path, users: bool) -> 
     except TemplateError as exc:
         near = _near(document.source, _template_line(exc))
         raise RenderError(_located(path, exc.message or str(exc), near)) from None
-    except _BrokenDocument as exc:
+    except _BrokenDocument:
         if not users:
             raise
         raise RenderError(
             _(
-                "template {name}: its tags make a document Word cannot read ({problem}); "
-                "keep each tag whole, and each paragraph tag ({tags}) alone in its paragraph"
-            ).format(name=path, problem=exc, tags="{{p …}}, {%p …%}")
+                "template {name}: its tags make a document Word cannot read: a tag that "
+                "opens a block ({opening}) and the tag that closes it must be in the same "
+                "paragraph, or each alone in a paragraph of its own ({paragraph})"
+            ).format(name=path, opening="{% if %}, {% for %}", paragraph="{%p if %}, {%p for %}")
         ) from None
     except Exception as exc:  # noqa: BLE001 - code in a user's template
         if not users:
@@ -1049,8 +1057,18 @@ def _fill_contents(docx: Any, xml: Xml) -> None:
         return
     levels = {xml.styles.get("heading 1"): 1, xml.styles.get("heading 2"): 2}
     levels.pop(None, None)
+    # Bookmarks of a table of contents Word once built in the template (repeated by the
+    # loops, they would clash) give way to ours; ours are numbered above any other.
+    ids = {start.get(f"{w}id") for start in body.iter(f"{w}bookmarkStart")}
+    for start in list(body.iter(f"{w}bookmarkStart")):
+        if str(start.get(f"{w}name", "")).startswith("_Toc"):
+            ids.discard(start.get(f"{w}id"))
+            start.getparent().remove(start)
+    for finish in list(body.iter(f"{w}bookmarkEnd")):
+        if finish.get(f"{w}id") not in ids:
+            finish.getparent().remove(finish)
+    number = max((int(i) for i in ids if i and i.isdigit()), default=0)
     entries: list[str] = []
-    number = 0
     for paragraph in body.iterchildren(f"{w}p"):
         style = paragraph.find(f"{w}pPr/{w}pStyle")
         level = levels.get(style.get(f"{w}val")) if style is not None else None
@@ -1064,7 +1082,7 @@ def _fill_contents(docx: Any, xml: Xml) -> None:
         if not words:
             continue
         number += 1
-        name = f"_Toc{number:08d}"
+        name = f"_Toc{len(entries) + 1:08d}"
         props = paragraph.find(f"{w}pPr")
         start = parse_xml(f'<w:bookmarkStart xmlns:w="{_W}" w:id="{number}" w:name="{name}"/>')
         props.addnext(start)

@@ -480,7 +480,9 @@ def _fiches(doc: Any) -> None:
     _p(doc, "{%p else %}")
     _p(doc, "{{r f.heading }}", "Heading 2", page_break=True)
     _p(doc, "{%p endif %}")
+    _p(doc, "{%p if f.rows %}")  # (a table without rows is a document Word refuses)
     _table(doc, None, "i in f.rows", ["{{ i.label }}", "{{p i.value }}"], [2700, 6938], True)
+    _p(doc, "{%p endif %}")
     _p(doc, "{%p if f.gaps %}")
     gaps = _p(doc, style="Note")
     gaps.add_run("{{ labels.fiche_gaps }}").bold = True
