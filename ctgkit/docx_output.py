@@ -53,6 +53,7 @@ import re
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -86,13 +87,27 @@ def _visible(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def xml_attribute(text: str) -> str:
+    """``text`` as an XML attribute's value (a style id, a bookmark's name)."""
+    return _NOT_XML.sub(_visible, text).translate(_XML_TEXT)
+
+
 def xml_text(text: str) -> str:
-    """``text`` as the content of a ``w:t`` element (or an attribute): escaped for XML,
-    braces as character references, characters XML cannot hold shown as escapes, line
-    ends made ``\\n`` (a line break in the document)."""
+    """``text`` as the content of a ``w:t`` element: escaped for XML, braces as character
+    references, characters XML cannot hold shown as escapes; a line end becomes Word's
+    line break and a tab Word's tab (the element is closed and reopened around them)."""
+    text = _NOT_XML.sub(_visible, text).translate(_XML_TEXT)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _NOT_XML.sub(_visible, text).translate(_XML_TEXT)
+    if "\n" in text:
+        text = text.replace("\n", _BREAK)
+    if "\t" in text:
+        text = text.replace("\t", _TAB)
+    return text
+
+
+_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+_TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
 
 
 def plain_text(text: str) -> str:
@@ -125,37 +140,20 @@ def render_docx(view: PlanView, labels: dict[str, Any], templates: Path | None =
     _fill_contents(docx, xml)
     properties = docx.core_properties
     properties.title = plain_text(view.title_text)
-    properties.language = {"fr": "fr-FR", "en": "en-GB"}.get(view.lang, view.lang)
+    language = {"fr": "fr-FR", "en": "en-GB"}.get(view.lang, view.lang)
+    properties.language = language
+    # The language Word checks the spelling in: the plan's (the template says French).
+    for lang in docx.styles.element.iterfind(
+        f"{{{_W}}}docDefaults/{{{_W}}}rPrDefault//{{{_W}}}lang"
+    ):
+        lang.set(f"{{{_W}}}val", language)
     buffer = io.BytesIO()
     document.save(buffer)
     return deterministic_archive(buffer.getvalue())
 
 
 def _load(path: Path, users: bool) -> Any:
-    from docxtpl import DocxTemplate
-
-    class Template(DocxTemplate):  # type: ignore[misc]
-        """docxtpl's template, keeping the Jinja source of the body (to say where an
-        error is) and refusing a body that is not well-formed XML (docxtpl would mend it
-        silently, losing text)."""
-
-        source: str = ""
-
-        def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[no-untyped-def]
-            # The part being rendered (body, then headers and footers): the one at fault.
-            self.source = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
-            return super().render_xml_part(src_xml, part, context, jinja_env)
-
-        def fix_tables(self, xml):  # type: ignore[no-untyped-def]
-            from lxml import etree
-
-            try:
-                etree.fromstring(xml)
-            except etree.XMLSyntaxError as exc:
-                raise _BrokenDocument(str(exc)) from None
-            return super().fix_tables(xml)
-
-    document = Template(str(path))
+    document = _template_class()(str(path))
     try:
         document.init_docx()
     except Exception as exc:  # noqa: BLE001 - any file named plan.docx
@@ -176,6 +174,61 @@ def _load(path: Path, users: bool) -> Any:
     return document
 
 
+@cache
+def _template_class() -> type:
+    from docxtpl import DocxTemplate
+
+    class Template(DocxTemplate):  # type: ignore[misc]
+        """docxtpl's template, with three changes (docxtpl 0.20): the Jinja code of a
+        template is compiled once per process, not at every render; the source of the
+        part being rendered is kept, to say where an error is; and a body that is not
+        well-formed XML is refused (docxtpl would mend it silently, losing text). Its
+        pass that turns ``\\n`` and ``\\t`` in the text into breaks and tabs is skipped:
+        :func:`xml_text` writes them as Word's own, and no other text reaches the
+        document."""
+
+        source: str = ""
+
+        def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[no-untyped-def]
+            src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+            # The part being rendered (body, then headers and footers): the one at fault.
+            self.source = src_xml
+            self.current_rendering_part = part
+            dst_xml = _compiled(src_xml).render(context)
+            dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+            # docxtpl's escapes for literal tags in a template ({_{ prints {{)
+            return (
+                dst_xml.replace("{_{", "{{")
+                .replace("}_}", "}}")
+                .replace("{_%", "{%")
+                .replace("%_}", "%}")
+            )
+
+        def fix_tables(self, xml):  # type: ignore[no-untyped-def]
+            from lxml import etree
+
+            try:
+                etree.fromstring(xml)
+            except etree.XMLSyntaxError as exc:
+                raise _BrokenDocument(str(exc)) from None
+            return super().fix_tables(xml)
+
+    return Template
+
+
+@cache
+def _environment() -> Any:
+    from jinja2 import Environment, StrictUndefined
+
+    return Environment(autoescape=True, undefined=StrictUndefined)
+
+
+@lru_cache(maxsize=8)
+def _compiled(source: str) -> Any:
+    """A template part's Jinja code, compiled once per process (by its text)."""
+    return _environment().from_string(source)
+
+
 class _BrokenDocument(Exception):
     """The template's tags produce a body that is not well-formed XML."""
 
@@ -186,11 +239,10 @@ def _problem(exc: BaseException) -> str:
 
 
 def _render(document: Any, context: dict[str, Any], path: Path, users: bool) -> None:
-    from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError
+    from jinja2 import TemplateError, TemplateSyntaxError
 
-    env = Environment(autoescape=True, undefined=StrictUndefined)
     try:
-        document.render(context, env)
+        document.render(context, _environment())
     except TemplateSyntaxError as exc:
         near = _near(document.source, exc.lineno)
         raise RenderError(_located(path, exc.message or str(exc), near)) from None
@@ -374,7 +426,7 @@ class Xml:
         keep_next: bool = False,
         rule: bool = False,
     ) -> str:
-        props = f'<w:pStyle w:val="{xml_text(self.style(style))}"/>' if style else ""
+        props = f'<w:pStyle w:val="{xml_attribute(self.style(style))}"/>' if style else ""
         if keep_next:
             props += "<w:keepNext/>"
         if rule:
@@ -414,7 +466,7 @@ class Xml:
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         layout = '<w:tblLayout w:type="fixed"/>' if fixed else ""
         out = [
-            f'<w:tbl><w:tblPr><w:tblStyle w:val="{xml_text(self.style(style))}"/>'
+            f'<w:tbl><w:tblPr><w:tblStyle w:val="{xml_attribute(self.style(style))}"/>'
             f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/>{layout}'
             '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
             'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
@@ -1087,7 +1139,7 @@ def _fill_contents(docx: Any, xml: Xml) -> None:
         start = parse_xml(f'<w:bookmarkStart xmlns:w="{_W}" w:id="{number}" w:name="{name}"/>')
         props.addnext(start)
         paragraph.append(parse_xml(f'<w:bookmarkEnd xmlns:w="{_W}" w:id="{number}"/>'))
-        toc_style = xml_text(xml.style(f"toc {level}"))
+        toc_style = xml_attribute(xml.style(f"toc {level}"))
         entries.append(
             f'<w:p xmlns:w="{_W}"><w:pPr><w:pStyle w:val="{toc_style}"/></w:pPr>'
             f'<w:hyperlink w:anchor="{name}" w:history="1">'
