@@ -36,14 +36,13 @@ What the template receives (``{{ x }}`` text, ``{{r x }}`` runs inside a paragra
 - ``gaps``: paragraphs. ``coverage``: ``summary``, ``legend`` (text), ``matrix`` (a table,
   one row per objective, one column per fiche), ``groups`` (``text``: runs; ``total``,
   ``covered``, ``pct``), ``uncovered``, ``not_transcribed``, ``fiches_without_objectives``
-  (``text``: runs), ``fiches`` and ``rows`` (lists, for tests of emptiness).
+  (``text``: runs), ``fiches`` (their numbers) and ``rows`` (the objectives' codes).
 - ``actors``: ``text`` (runs), ``leads``, ``joins`` (text). ``fiche_timeline`` (or None):
   ``table`` (a table), ``notes`` (text lines).
 
 After rendering, the table of contents (a TOC field of the template) is filled in with the
 document's level 1 and 2 headings, each linked to its heading; Word rebuilds it, with the
-page numbers, on opening. The archive is deterministic: the same
-plan gives the same bytes.
+page numbers, on opening. The archive is deterministic: the same plan gives the same bytes.
 """
 
 from __future__ import annotations
@@ -745,7 +744,7 @@ class _Context:
             ),
             "outline": self._outline(view.tree, []),
             "fiches": [self._fiche(f) for f in view.fiches],
-            "coverage": self._coverage(coverage, bool(view.fiches)),
+            "coverage": self._coverage(coverage),
             "actors": [
                 Line(
                     Markup(
@@ -955,14 +954,14 @@ class _Context:
                 )
             self._steps(step.steps, out)
 
-    def _coverage(self, cov: CoverageView, any_fiche: bool) -> dict[str, Any]:
+    def _coverage(self, cov: CoverageView) -> dict[str, Any]:
         xml, labels, text = self.xml, self.labels, self.text
         return {
             "summary": text(cov.summary),
             "legend": text(labels["matrix_legend"]),
             "matrix": Markup(self._matrix(cov)) if cov.fiches and cov.rows else Markup(""),
-            "fiches": cov.fiches,
-            "rows": cov.rows,
+            "fiches": [text(f.number) for f in cov.fiches],
+            "rows": [text(r.code) for r in cov.rows],
             "groups": [
                 Line(
                     Markup(

@@ -177,7 +177,8 @@ def test_narrative_markdown_becomes_word_paragraphs(tmp_path: Path) -> None:
     (plan / "narrative" / "territoire.md").write_text(
         "# Le territoire\n\nDu **gras**, de l'*italique* et un [lien](https://www.caf.fr).\n\n"
         "## Les chiffres\n\n- premier\n- second\n  - dessous\n\n1. un\n2. deux\n\n"
-        "```\n{{ code }}\n\tindenté\n```\n\n| Commune | Habitants |\n|---|---|\n| Civray | 2 500 |\n",
+        "```\n{{ code }}\n\tindenté\n```\n\n"
+        "| Commune | Habitants |\n|---|---|\n| Civray | 2 500 |\n",
         encoding="utf-8",
     )
     document = docx.Document(str(render_docx(plan, tmp_path / "out")))
