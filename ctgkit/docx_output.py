@@ -70,6 +70,8 @@ TEMPLATE = "plan.docx"
 #: Text width of a landscape A4 page with 2 cm margins (the annexes), in twentieths of a point.
 WIDE_W = 14570
 TEXT_W = 9638
+#: The most fiches one table of the coverage matrix holds (at 7 points, a landscape page).
+MATRIX_FICHES = 40
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #: Characters XML 1.0 cannot hold (C0 controls but tab and line breaks, lone surrogates,
@@ -457,13 +459,19 @@ class Xml:
         header: bool = True,
         shaded: Iterable[int] = (),
         fixed: bool = True,
+        narrow: bool = False,
     ) -> str:
         """A table of ``rows`` of cells (each cell: paragraphs), ``widths`` in twentieths
         of a point; the first row a header repeated on each page; ``shaded`` rows (by
-        index) tinted."""
+        index) tinted; ``narrow`` cells with small margins (a grid of many columns)."""
         shaded = set(shaded)
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         layout = '<w:tblLayout w:type="fixed"/>' if fixed else ""
+        if narrow:
+            layout += (
+                '<w:tblCellMar><w:left w:w="28" w:type="dxa"/>'
+                '<w:right w:w="28" w:type="dxa"/></w:tblCellMar>'
+            )
         out = [
             f'<w:tbl><w:tblPr><w:tblStyle w:val="{xml_attribute(self.style(style))}"/>'
             f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/>{layout}'
@@ -1012,31 +1020,46 @@ class _Context:
         }
 
     def _matrix(self, cov: CoverageView) -> str:
-        """Objectives × fiches, an X where the fiche serves the objective; the font
-        shrinks as fiches are added, to keep the table within a landscape page."""
+        """Objectives × fiches, an X where the fiche serves the objective. To stay within
+        a landscape page, the font shrinks past 24 fiches, and past 40 the matrix is cut
+        into tables of 40 fiches each (the objectives repeated in each)."""
         xml, labels = self.xml, self.labels
         count = len(cov.fiches)
-        size = None if count <= 24 else 14 if count <= 40 else 11  # half-points
+        chunks = [
+            range(start, min(count, start + MATRIX_FICHES))
+            for start in range(0, count, MATRIX_FICHES)
+        ]
+        size = None if count <= 24 else 14  # half-points
         code_w, count_w = 1500, 1000
-        fiche_w = max(200, (WIDE_W - code_w - count_w) // max(1, count))
 
         def cell(runs: str, left: bool = False) -> str:
             return xml.paragraph(runs, "Texte de tableau" if left else "Matrice")
 
-        header = [cell(xml.run(labels["objective"], ("b",)), left=True)]
-        header += [cell(xml.run(f.number, ("b",), size) + self.ed(f.editorial)) for f in cov.fiches]
-        header.append(cell(xml.run(labels["count"], ("b",), size)))
-        rows = [header]
-        shaded = []
-        for index, row in enumerate(cov.rows, start=1):
-            cells = [cell(xml.run(row.code, (), size) + self.ed(row.editorial), left=True)]
-            cells += [cell(xml.run("X" if hit else "", (), size)) for hit in row.cells]
-            cells.append(cell(xml.run(str(row.count), (), size)))
-            rows.append(cells)
-            if row.uncovered:
-                shaded.append(index)
-        widths = [code_w] + [fiche_w] * count + [count_w]
-        return xml.table(rows, widths, style="Matrice de couverture", shaded=shaded)
+        out = []
+        for chunk in chunks:
+            fiches = [cov.fiches[i] for i in chunk]
+            if len(chunks) > 1:
+                span = f"{labels['fiches']} : {fiches[0].number} – {fiches[-1].number}"
+                out.append(xml.paragraph(xml.run(span, ("b",)), keep_next=True))
+            header = [cell(xml.run(labels["objective"], ("b",)), left=True)]
+            header += [cell(xml.run(f.number, ("b",), size) + self.ed(f.editorial)) for f in fiches]
+            header.append(cell(xml.run(labels["count"], ("b",), size)))
+            rows = [header]
+            shaded = []
+            for index, row in enumerate(cov.rows, start=1):
+                cells = [cell(xml.run(row.code, (), size) + self.ed(row.editorial), left=True)]
+                cells += [cell(xml.run("X" if row.cells[i] else "", (), size)) for i in chunk]
+                cells.append(cell(xml.run(str(row.count), (), size)))
+                rows.append(cells)
+                if row.uncovered:
+                    shaded.append(index)
+            fiche_w = (WIDE_W - code_w - count_w) // max(1, len(fiches))
+            widths = [code_w] + [fiche_w] * len(fiches) + [count_w]
+            out.append(
+                xml.table(rows, widths, style="Matrice de couverture", shaded=shaded, narrow=True)
+            )
+            out.append(xml.paragraph(""))
+        return "".join(out)
 
     def _timeline(self, timeline: FicheTimeline | None) -> dict[str, Any] | None:
         if timeline is None:
@@ -1068,7 +1091,7 @@ class _Context:
             notes.append(self.text(f"{labels['undated_fiches']} : {self._refs(timeline.undated)}"))
         widths = [label_w, dates_w] + [year_w] * len(years)
         return {
-            "table": Markup(xml.table(rows, widths, style="Matrice de couverture")),
+            "table": Markup(xml.table(rows, widths, style="Matrice de couverture", narrow=True)),
             "notes": notes,
         }
 

@@ -140,6 +140,26 @@ def test_the_matrix_has_one_row_per_objective_and_an_x_per_link(document) -> Non
         assert cells[-1] == str(len(objective.fiches))
 
 
+def test_past_40_fiches_the_matrix_is_cut_into_tables_of_40(tmp_path: Path) -> None:
+    plan = copy_plan(MINI, tmp_path / "mini")
+    model = (plan / "fiches" / "01-places-accueil.yaml").read_text(encoding="utf-8")
+    for number in range(4, 49):
+        text = model.replace("numéro: 1\n", f"numéro: {number}\n", 1)
+        (plan / "fiches" / f"{number:02d}-copie.yaml").write_text(text, encoding="utf-8")
+    document = docx.Document(str(render_docx(plan, tmp_path / "out")))
+    matrices = [
+        t for t in table_starting_with(document, "Objectif") if t.rows[0].cells[-1].text == "Nombre"
+    ]
+    headers = [[c.text for c in t.rows[0].cells][1:-1] for t in matrices]
+    assert [len(h) for h in headers] == [40, 8]
+    assert sum(headers, []) == [str(n) for n in range(1, 49)]
+    cov = coverage(load_plan(plan))
+    for table in matrices:
+        assert [r.cells[0].text.rstrip("*") for r in table.rows[1:]] == [
+            o.code for o in cov.objectives
+        ]
+
+
 def test_the_uncovered_objectives_are_listed(document) -> None:
     cov = coverage(load_plan(CIVRAISIEN))
     texts = [(p.style.name, p.text) for p in document.paragraphs]
