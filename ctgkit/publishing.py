@@ -7,7 +7,7 @@ succeeded, then published, each file written atomically (:func:`ctgkit.fsutil.at
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import fsutil
@@ -96,7 +96,7 @@ class Staging:
         )
 
 
-def stage(root: Path, slug: str, documents: dict[str, str] | dict[str, str | bytes]) -> list[str]:
+def stage(root: Path, slug: str, documents: Mapping[str, str | bytes]) -> list[str]:
     """Keep ``documents`` (text, or bytes: a Word document) of plan ``slug`` in the
     staging directory ``root``."""
     folder = root / slug
