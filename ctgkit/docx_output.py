@@ -869,9 +869,7 @@ class _Context:
                 if isinstance(entry, Rich) and entry.mode == "block" and entry.plain is None:
                     out.append(xml.blocks(entry, cell))
                 else:
-                    out.append(
-                        xml.paragraph(xml.runs(entry), "List Bullet" if item.block else cell)
-                    )
+                    line(xml.runs(entry))
         elif shape == "objectives":
             for ref in value:
                 line(
