@@ -327,7 +327,8 @@ def test_the_shipped_template_is_what_its_builder_makes() -> None:
 
     shipped = zipfile.ZipFile(ROOT / "templates" / "plan.docx")
     built = zipfile.ZipFile(__import__("io").BytesIO(build_template()))
-    for part in ("word/document.xml", "word/header1.xml", "word/footer1.xml", "word/settings.xml"):
+    parts = ("word/document.xml", "word/header1.xml", "word/footer1.xml", "word/footer2.xml")
+    for part in (*parts, "word/settings.xml", "word/styles.xml"):
         assert shipped.read(part) == built.read(part), (
             f"{part} differs: rebuild it with `python -m ctgkit.docx_template`"
         )
