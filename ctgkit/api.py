@@ -168,10 +168,11 @@ def render(
     *,
     force: bool = False,
     ignore: Collection[str] = (),
-) -> dict[str, str] | list[Path]:
+) -> dict[str, str | bytes] | list[Path]:
     """Render a plan (a path or a loaded :class:`Plan`): checked, indexed and measured
-    once, then every document in every format. Without ``outdir``, return ``{file name:
-    content}``; with it, write ``<outdir>/<slug>/<name>`` atomically and return the paths.
+    once, then every document in every format (``md``, ``html``, ``docx``). Without
+    ``outdir``, return ``{file name: content}`` (bytes for ``plan.docx``); with it, write
+    ``<outdir>/<slug>/<name>`` atomically and return the paths.
 
     Refuses (and writes nothing) an ``outdir`` inside the plan (:class:`DestinationError`)
     and a plan with errors (:class:`PlanHasErrors`) unless ``force``, which renders it with

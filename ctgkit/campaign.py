@@ -81,7 +81,8 @@ from .campaign_layout import (
 from .campaign_merge import CampaignMerge, Conflict, merge
 from .card import number as french_number
 from .coverage_model import natural_key
-from .export import _cell_text, _deterministic, _number_value, _set
+from .export import _cell_text, _number_value, _set
+from .fsutil import deterministic_archive
 from .i18n import _, ngettext
 from .loader import Plan
 from .model import FOLLOW_UP_STATUSES, fold
@@ -467,7 +468,7 @@ def workbook_bytes(campaign: Campaign, recipient: Recipient) -> bytes:
     book.active = 0
     buffer = io.BytesIO()
     book.save(buffer)
-    return _deterministic(buffer.getvalue())
+    return deterministic_archive(buffer.getvalue())
 
 
 def _readme_sheet(book: Any, campaign: Campaign, recipient: Recipient) -> None:

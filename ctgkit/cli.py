@@ -761,7 +761,10 @@ def render(
         "site"
     ),
     formats: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated formats: md, html.")
+        str,
+        typer.Option(
+            "--format", "-f", help="Comma-separated formats: md, html, docx (a Word document)."
+        ),
     ] = "md,html",
     templates: Annotated[
         Path | None,
@@ -777,15 +780,18 @@ def render(
     config: ConfigOpt = None,
     jobs: JobsOpt = None,
 ) -> None:
-    """Publish each plan as a document and a coverage matrix, in Markdown and HTML.
+    """Publish each plan as a document and a coverage matrix, in Markdown and HTML (and Word).
 
-    Writes OUTDIR/<plan>/plan.md, plan.html, coverage.md and coverage.html. A plan with
-    errors stops everything with the diagnostics of `ctg validate` and exit 1, before any
-    file is written (--force renders it, every document marked « document non validé »).
+    Writes OUTDIR/<plan>/plan.md, plan.html, coverage.md and coverage.html; with --format
+    docx, plan.docx, an editable Word document. A plan with errors stops everything with
+    the diagnostics of `ctg validate` and exit 1, before any file is written (--force
+    renders it, every document marked « document non validé »).
 
     Example:
 
         ctg render plans/civraisien-2019 -o site
+
+        ctg render plans/civraisien-2019 --format docx
 
         ctg render plans/* --format html --templates my-templates
     """
@@ -797,7 +803,10 @@ def render(
     unknown = [f for f in chosen if f not in FORMATS]
     if not chosen or unknown:
         usage_error(
-            _("--format takes md, html or md,html (got '{formats}')").format(formats=formats)
+            _(
+                "--format takes md, html or docx, or several separated by commas "
+                "(got '{formats}')"
+            ).format(formats=formats)
         )
     if templates is not None and not templates.is_dir():
         usage_error(_("--templates {path}: no such directory").format(path=templates))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from .card import amount, number
 from .coverage_model import compute, natural_key
 from .form import FormField, grid_values
+from .fsutil import deterministic_archive
 from .index import PlanIndex
 from .loader import Plan
 
@@ -35,8 +35,6 @@ MAX_CELL = 32_767
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: Kinds of form fields that are not a column of « Fiches » (the follow-up has its sheet).
 NOT_COLUMNS = frozenset({"hidden"})
-#: A fixed date for the archive's entries: the same plan gives the same file.
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass
@@ -370,7 +368,7 @@ def workbook_bytes(plan: Plan) -> bytes:
     book.active = 0
     buffer = io.BytesIO()
     book.save(buffer)
-    return _deterministic(buffer.getvalue())
+    return deterministic_archive(buffer.getvalue())
 
 
 def _write_sheet(book: Any, sheet: Sheet) -> None:
@@ -418,27 +416,3 @@ def _set(cell: Any, value: Any) -> None:
         return
     cell.value = _cell_text(str(value))
     cell.data_type = "s"
-
-
-def _deterministic(data: bytes) -> bytes:
-    """The archive with its dates fixed: no creation or modification time in the
-    document's properties, every entry dated 1980-01-01."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _strip_dates(content)
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, content)
-    return out.getvalue()
-
-
-_DATES = re.compile(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>")
-
-
-def _strip_dates(content: bytes) -> bytes:
-    return _DATES.sub(b"", content)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
+import re
 import secrets
 import stat
+import zipfile
 from pathlib import Path
 
 from .i18n import N_, _
@@ -219,3 +222,26 @@ def _create_exclusively(target: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(target)
         raise
+
+
+#: A fixed date for the entries of the archives ctg writes (xlsx, docx): the same plan
+#: gives the same file.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_CORE_DATES = re.compile(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>")
+
+
+def deterministic_archive(data: bytes) -> bytes:
+    """An Office archive (xlsx, docx) with its dates fixed: no creation or modification
+    time in the document's properties, every entry dated 1980-01-01."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _CORE_DATES.sub(b"", content)
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, content)
+    return out.getvalue()

@@ -7,7 +7,7 @@ succeeded, then published, each file written atomically (:func:`ctgkit.fsutil.at
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import fsutil
@@ -96,10 +96,12 @@ class Staging:
         )
 
 
-def stage(root: Path, slug: str, documents: dict[str, str]) -> list[str]:
-    """Keep ``documents`` of plan ``slug`` in the staging directory ``root``."""
+def stage(root: Path, slug: str, documents: Mapping[str, str | bytes]) -> list[str]:
+    """Keep ``documents`` (text, or bytes: a Word document) of plan ``slug`` in the
+    staging directory ``root``."""
     folder = root / slug
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in documents.items():
-        (folder / name).write_bytes(content.encode("utf-8"))
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        (folder / name).write_bytes(data)
     return list(documents)

@@ -1,11 +1,11 @@
-"""Analyses → templates → files: publish a plan as Markdown and self-contained HTML.
+"""Analyses → templates → files: publish a plan as Markdown, self-contained HTML and Word.
 
 The orchestration of the render pipeline, one pass per plan: the plan is indexed and its
 coverage computed once here, turned once into a typed view model
 (:func:`ctgkit.view_builder.build_view`), and every document (plan, coverage) of every
-format (md, html) is rendered from that same view with the templates
-(:mod:`ctgkit.templating`) and the label catalog (:mod:`ctgkit.labels`) of the plan's
-language. Writing the files is :mod:`ctgkit.publishing`'s job.
+format (md, html; docx, :mod:`ctgkit.docx_output`) is rendered from that same view with
+the templates (:mod:`ctgkit.templating`) and the label catalog (:mod:`ctgkit.labels`) of
+the plan's language. Writing the files is :mod:`ctgkit.publishing`'s job.
 
 The pieces are in their own modules; the names other modules and users import from here
 are re-exported.
@@ -29,6 +29,7 @@ from .view_format import build_context, context, for_format
 from .view_model import CoverageView, MatrixPage, PlanView
 
 __all__ = [
+    "DEFAULT_FORMATS",
     "DOCUMENTS",
     "FORMATS",
     "Anchors",
@@ -58,23 +59,27 @@ __all__ = [
     "write_documents",
 ]
 
-FORMATS = ("md", "html")
-#: output file name -> template name, per format
+FORMATS = ("md", "html", "docx")
+#: What ``ctg render`` writes when no format is given.
+DEFAULT_FORMATS = ("md", "html")
+#: output file name -> template name, per format (the Word document is the plan alone: its
+#: annexes hold the coverage matrix)
 DOCUMENTS = {
-    "plan": {"md": "plan.md.j2", "html": "plan.html.j2"},
+    "plan": {"md": "plan.md.j2", "html": "plan.html.j2", "docx": "plan.docx"},
     "coverage": {"md": "coverage.md.j2", "html": "coverage.html.j2"},
 }
 
 
 def render_documents(
     plan: Plan,
-    formats: Sequence[str] = FORMATS,
+    formats: Sequence[str] = DEFAULT_FORMATS,
     templates: Path | None = None,
     cov: PlanCoverage | None = None,
     errors: int = 0,
-) -> dict[str, str]:
+) -> dict[str, str | bytes]:
     """``{file name: content}`` for each document (plan, coverage) in each format, all
-    from one view of the plan. ``errors``: see :func:`build_view`."""
+    from one view of the plan (text; bytes for the Word document). ``errors``: see
+    :func:`build_view`."""
     meta = plan.meta
     if meta is None:
         raise RenderError(
@@ -82,13 +87,20 @@ def render_documents(
         )
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
     if unknown:
-        raise RenderError(_("unknown format '{format}' (use md or html)").format(format=unknown[0]))
+        raise RenderError(
+            _("unknown format '{format}' (use md, html or docx)").format(format=unknown[0])
+        )
     labels = load_labels(meta.language, templates)
     index = PlanIndex(meta)  # the one index and the one coverage of this render
     cov = cov or compute(plan, index)
     view = build_view(plan, labels, cov, errors, index=index)
-    outputs: dict[str, str] = {}
+    outputs: dict[str, str | bytes] = {}
     for fmt in formats:
+        if fmt == "docx":
+            from .docx_output import render_docx
+
+            outputs["plan.docx"] = render_docx(view, labels, templates)
+            continue
         page = context(view, fmt, labels)
         env = environment(templates, fmt)
         for document, names in DOCUMENTS.items():

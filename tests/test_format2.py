@@ -528,6 +528,8 @@ LAYERS: list[tuple[str, set[str]]] = [
             "workbook_read",
             "yaml_edit",
             "campaign_layout",
+            "docx_template",
+            "docx_output",
         },
     ),
     ("api", {"api", "plan_changes", "campaign", "campaign_merge", "spreadsheet_import"}),
