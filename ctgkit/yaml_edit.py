@@ -256,8 +256,6 @@ def _checked(
 
 # --- checking what is asked ---------------------------------------------------------------
 
-_FAILED = object()
-
 
 def _check_edit(edit: Any) -> None:
     if not isinstance(edit, Set | Delete | Append):
@@ -273,9 +271,17 @@ def _check_edit(edit: Any) -> None:
 
 
 def _check_value(value: Any, path: YamlPath) -> None:
-    stack = [value]
+    """Refuse what cannot be written: other types, lone surrogates, other keys, cycles."""
+    stack = [(value, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
+        if depth > source.MAX_DATA_DEPTH:
+            raise EditError(
+                _("the value for '{path}' is nested deeper than {limit} levels").format(
+                    path=_show(path), limit=source.MAX_DATA_DEPTH
+                ),
+                path,
+            )
         kind = _kind(item)
         if kind is None:
             raise EditError(
@@ -300,10 +306,10 @@ def _check_value(value: Any, path: YamlPath) -> None:
                         ),
                         path,
                     )
-                stack.append(key)
-            stack.extend(item.values())
+                stack.append((key, depth + 1))
+            stack.extend((child, depth + 1) for child in item.values())
         elif kind == "seq":
-            stack.extend(item)
+            stack.extend((child, depth + 1) for child in item)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -334,6 +340,10 @@ def _kind(value: Any) -> str | None:
 
 def _same(a: Any, b: Any) -> bool:
     """Equal as data, type included (``1``, ``1.0`` and ``True`` differ; NaN equals NaN)."""
+    if a is b:
+        return True
+    if type(a) is str:
+        return type(b) is str and a == b
     kind = _kind(a)
     if kind != _kind(b):
         return False
@@ -352,6 +362,9 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _same_key(key: Any, mapping: dict[Any, Any]) -> bool:
+    """Whether ``mapping`` has ``key`` itself (not an equal key of another type: 1, True)."""
+    if type(key) is str:
+        return key in mapping
     for other in mapping:
         if other == key:
             return _kind(other) == _kind(key)
@@ -383,7 +396,11 @@ def _apply_to_data(data: Any, edit: Edit) -> Any:
     """The data with the edit made (the tree planner has already checked the path)."""
     path = edit.path
     if not path:
-        return _plain_data(edit.value) if isinstance(edit, Set) else data
+        if isinstance(edit, Set):
+            return _plain_data(edit.value)
+        if isinstance(edit, Append) and isinstance(data, list):
+            return [*data, _plain_data(edit.value)]
+        return data
     root = _copy_path(data, path)
     parent = root
     for step in path[:-1]:
@@ -527,7 +544,7 @@ def _build(text: str) -> _Node:
                         in_flow,
                     )
                     node.flow = flow
-                    node.props = event.anchor is not None or event.tag not in (None,)
+                    node.props = event.anchor is not None or event.tag is not None
                     node.data = {} if kind is MappingStartEvent else []
                     _attach(node, stack, expect_key, text)
                     stack.append(node)
@@ -642,7 +659,13 @@ def _rebuild(
         new_items: list[_Node] = []
         if _has_content(piece):
             part = _build(piece)
-            if part.kind != scope.node.kind or part.flow or part.props:
+            column = _column(old_text, _first_start(scope.node))
+            if (
+                part.kind != scope.node.kind
+                or part.flow
+                or part.props
+                or _column(piece, _first_start(part)) != column
+            ):
                 return _build(text), None
             _shift(part, begin)
             new_keys, new_items = part.keys, part.items
@@ -1252,12 +1275,22 @@ class _Planner:
             and isinstance(value, dict if node.kind == "map" else list | tuple)
             and value
             and _same_shape(node, value)
+            and self._flow_fits(node, value)
         ):
             for index, child in enumerate(node.items):
                 new = value[node.keys[index].data] if node.kind == "map" else value[index]
                 self._set_node(child, new)
         else:
             self._replace(node, value)
+
+    def _flow_fits(self, node: _Node, value: Any) -> bool:
+        """Whether a one-line flow collection still fits on its line with ``value``."""
+        if (node.parent is not None and node.parent.flow) or "\n" in self.text[
+            node.start : node.end
+        ]:
+            return True
+        line = _column(self.text, node.start) + len(self._flow_text(value, node))
+        return line + self._eol(node.end) - node.end <= self._width(node)
 
     def _merge_map(self, node: _Node, value: dict[Any, Any]) -> None:
         keys = [key.data for key in node.keys]
@@ -1430,9 +1463,12 @@ class _Planner:
             text = lines[0][column:] + "".join(self.nl + line for line in lines[1:])
             self.splices.append((target, target, text + self.nl + " " * column))
             return
-        floor = (
-            self._line_after(node.items[before - 1].end) if before > 0 else self._line_start(target)
-        )
+        if before > 0:
+            floor = self._line_after(node.items[before - 1].end)
+        elif node.ind is not None and node.ind < self._line_start(target):
+            floor = self._line_after(node.ind)  # (the line after ``key:``)
+        else:
+            floor = self._line_start(target)
         self._insert_lines(self._comments_above(self._line_start(target), floor), lines)
 
     def _comments_above(self, line_start: int, floor: int) -> int:
@@ -1473,8 +1509,11 @@ class _Planner:
                 raise self._error(
                     _("the whole document cannot be replaced by a single value"), node
                 )
-            lines = self._block_lines(value, _column(text, node.start))
+            if node.flow:
+                self.splices.append((node.start, node.end, self._flow_text(value, node)))
+                return
             column = _column(text, node.start)
+            lines = self._block_lines(value, column)
             self.splices.append((node.start, node.end, self.nl.join(lines)[column:]))
             return
         if node.in_flow and node.parent.flow:
@@ -1508,12 +1547,15 @@ class _Planner:
         after = text[region_end:]
         clip_ok = after.startswith(("\n", "\r\n"))
         next_line = after[self._line_after(region_end) - region_end :]
-        keep_ok = clip_ok and next_line.split("\n", 1)[0].strip(" \r") != ""
+        keep_ok = clip_ok and (next_line == "" or next_line.split("\n", 1)[0].strip(" \r") != "")
         first = _column(text, node.start) if on_line else (_column(text, node.ind) + 1)
+        scalar_column = content if where == "seq" else n + self.style.map_step
+        if shape == "block_scalar":
+            scalar_column = self._block_column(node, n) or scalar_column
         place = _Place(
             where,
             n,
-            content if where == "seq" else n + self.style.map_step,
+            scalar_column,
             old=node,
             keep_ok=keep_ok,
             clip_ok=clip_ok,
@@ -1595,6 +1637,20 @@ class _Planner:
             else:
                 self.splices.append((node.ind, region_end, " " + head + tail + rest))
 
+    def _block_column(self, node: _Node, n: int) -> int | None:
+        """The column of an old block scalar's content (to write the new one there)."""
+        header = _HEADER.match(self.text, node.start)
+        if header is None:
+            return None
+        digits = [char for char in header.group(0) if char.isdigit()]
+        if digits:
+            return n + int(digits[0])
+        for line in self.text[node.start : node.end].split("\n")[1:]:
+            if line.strip(" \r"):
+                column = len(line) - len(line.lstrip(" "))
+                return column if column > n else None
+        return None
+
     def _shape(self, node: _Node) -> str:
         if node.kind == "scalar" and node.start == node.end and not node.style:
             return "empty"
@@ -1623,7 +1679,7 @@ class _Planner:
                 (old is not None and old.flow and bool(old.items)) or place.flow_items
             )
             if flow:
-                text = self._flow_text(value, old if old is not None and old.flow else None, True)
+                text = self._flow_text(value, old if old is not None and old.flow else None)
                 if place.first + len(text) <= self._width(old):
                     return ("inline", text)
             return ("coll", self._block_lines(value, collection_column))
@@ -1824,7 +1880,7 @@ class _Planner:
             out.append(prefix + " " + lines[0][collection_column:])
             out.extend(lines[1:])
 
-    def _flow_text(self, value: Any, old: _Node | None, top: bool = False) -> str:
+    def _flow_text(self, value: Any, old: _Node | None) -> str:
         """A value in flow style, reusing the text of ``old``'s unchanged parts."""
         if old is not None and _same(old.data, value):
             return self.text[old.start : old.end]
