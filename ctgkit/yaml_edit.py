@@ -17,12 +17,15 @@ The contract:
   (and the whole result once more at the end): an edit that cannot be written faithfully
   raises :class:`EditError` rather than changing something else.
 - **Style.** What a person would write, matching the file: plain values when they read back
-  identically, otherwise the quotes the node already had (or that the file uses), double
-  quotes with escapes for control characters; a multi-line text as a block literal
-  (``|``, ``|-``, ``|+``, with an indentation indicator when its first line starts with a
-  space); a folded text (``>-``) stays folded at the width of its old lines; lists and
-  mappings in block style with the file's indentation (``key:\\n  - a`` or ``key:\\n- a``);
-  a flow collection (``[a, b]``) stays in flow style if it fits on one line.
+  identically, otherwise the quotes the node already had, or those most used in the file
+  (single quotes if it has none), double quotes with escapes for control characters; a
+  multi-line text as a block literal (``|``, ``|-``, ``|+``, with an indentation indicator
+  when its first line starts with a space) indented like the old one; a long text written
+  folded (``>-``) stays folded at the width of its old lines, a new long text stays on one
+  line; ``None`` is an empty value (``key:``), ``null`` in a list; dates are written plain
+  (``2025-06-30``). Lists and mappings in block style with the file's indentation (its
+  mapping step, and ``key:\\n  - a`` or ``key:\\n- a``); a flow collection (``[a, b]``)
+  stays in flow style if it fits on its line (100 columns, or the line's old length).
 - **Comments kept.** A comment after a replaced value stays after the new one. A list set to
   a new list is diffed (:class:`difflib.SequenceMatcher` on the items): unchanged items keep
   their lines and comments, changed items are replaced in place, removed items' lines go,
@@ -34,6 +37,9 @@ The contract:
   lines that follow it); on a missing key, on an empty value (``key:``) or on ``key: []``
   it writes a block list. Items appended to a list of flow mappings (``- {a: 1}``) are
   written in flow style too.
+- **Delete** removes the entry's lines, with the comments on them and inside a removed
+  collection; the comment lines above it stay. Removing the last entry of a collection
+  leaves ``{}`` or ``[]``.
 - **Refusals** (:class:`EditError`, with the path and the position of the deepest node
   found): a path that does not exist (naming the first missing key), an integer used on a
   mapping that has no integer keys, a key used on a list, an anchor (``&``) or a tag
@@ -52,8 +58,12 @@ document root. Values are what ctgkit's loader produces: None, bool, int, float,
 
 How: ruamel.yaml's C parser gives events with their positions; they make a light tree of
 nodes (start, end, style, indentation), scalars being resolved by the loader's own
-:func:`ctgkit.source._scalar`. Each edit becomes a few splices of the text; edits on
-unrelated paths are spliced together and checked by one parse of the result.
+:func:`ctgkit.source._scalar`. Each edit becomes a few splices of the text. Edits on
+unrelated paths are spliced together; after each batch only the entries it touched are
+parsed again (and compared with what was asked), and the final text is read once more by
+:func:`ctgkit.source.parse_yaml` and compared with the expected document. If a check fails,
+the edits are made again one by one, each checked by the loader, and the one that cannot be
+made is refused. 200 edits on the 38 kB ``plan.yaml`` of civraisien-2019 take about 0.1 s.
 """
 
 from __future__ import annotations
@@ -158,10 +168,6 @@ def apply(text: str, edits: Sequence[Edit]) -> str:
 class _Unfaithful(Exception):
     """A batch of splices did not give the expected data."""
 
-    def __init__(self, edit: Edit) -> None:
-        super().__init__()
-        self.edit = edit
-
 
 def _apply(body: str, expected: Any, edits: list[Edit], careful: bool) -> str:
     """Make the edits: in batches of independent edits (each batch spliced at once and
@@ -193,7 +199,7 @@ def _apply(body: str, expected: Any, edits: list[Edit], careful: bool) -> str:
         if new_body is None or not _checked(body, root, new_body, planner, expected, careful, last):
             if careful:
                 raise _unfaithful(batch[0])
-            raise _Unfaithful(batch[0])
+            raise _Unfaithful
         if planner.splices and not last:
             root = planner.new_root
         body = new_body

@@ -419,6 +419,46 @@ def test_a_document_that_does_not_load_is_a_source_error(text: str) -> None:
         apply(text, [Set(("a",), 3)])
 
 
+def test_a_key_yaml_cannot_hold_is_refused() -> None:
+    with pytest.raises(EditError, match="^the key 'kkk.*' cannot be written in YAML$"):
+        apply(FICHE, [Set(("k" * 1100,), 1)])  # (YAML keys stop at 1024 characters)
+
+
+def test_a_wrong_splice_is_caught_and_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The safety net: if a value were written wrong, the read-back check refuses the edit
+    (naming it) instead of returning a text that says something else."""
+    from ctgkit import yaml_edit
+
+    def wrong(self: Any, node: Any, value: Any, block: bool = False) -> None:
+        self.splices.append((node.start, node.end, "42"))
+
+    monkeypatch.setattr(yaml_edit._Planner, "_replace", wrong)
+    with pytest.raises(EditError) as caught:
+        apply(FICHE, [Set(("numéro",), 1), Set(("fin",), "fin")])
+    assert str(caught.value) == (
+        "the change at 'fin' could not be written without altering other values; edit it by hand"
+    )
+    assert caught.value.path == ("fin",)
+
+
+def test_edits_one_by_one_when_a_batch_check_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ctgkit import yaml_edit
+
+    # (two appends to one list: two batches, the tree rebuilt between them)
+    edits: list[Edit] = [Set(("titre",), "T"), Append(("pilotes",), "X"), Append(("pilotes",), "Y")]
+    expected = apply(FICHE, edits)
+    calls = []
+
+    def failing(*args: Any) -> Any:
+        calls.append(args)
+        raise yaml_edit.YAMLError("simulated")
+
+    monkeypatch.setattr(yaml_edit, "_rebuild", failing)
+    assert apply(FICHE, edits) == expected
+    assert "  - MSA\n  - X\n  - Y\n" in expected
+    assert calls  # the fast path was tried, and failed
+
+
 def test_refusal_in_french() -> None:
     i18n.set_language("fr")
     with pytest.raises(EditError) as caught:
