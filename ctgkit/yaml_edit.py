@@ -803,8 +803,8 @@ def _entry_span(
     first = min(first, last - 1)
     for position, new in inserts:
         indent = _indent_of(new)
-        if position == ends[-1] and indent != column:
-            return None
+        if position == ends[-1] and indent < column:
+            return None  # (shallower: an entry of an enclosing collection)
         if indent > column and position in starts[: first + 1]:
             # (deeper: it ends the entry above)
             index = starts.index(position)
