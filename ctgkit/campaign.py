@@ -81,7 +81,8 @@ from .campaign_layout import (
 from .campaign_merge import CampaignMerge, Conflict, merge
 from .card import number as french_number
 from .coverage_model import natural_key
-from .export import _cell_text, _number_value, _set
+from .export import LINE_HEIGHT as _LINE_HEIGHT
+from .export import _cell_text, _height, _number_value, _set
 from .fsutil import deterministic_archive
 from .i18n import _, ngettext
 from .loader import Plan
@@ -628,21 +629,6 @@ def _table_sheet(
 
 
 #: Points of height per line of text, and the most a row may have (Excel's limit is 409).
-_LINE_HEIGHT, _MAX_HEIGHT = 15, 300
-
-
-def _height(texts: list[str], widths: list[float], bold: bool = False, least: int = 1) -> float:
-    """A row's height for its wrapped texts (spreadsheets do not grow rows written by a
-    program): the most lines a cell needs at its column's width, at least ``least`` lines
-    (room to write in)."""
-    lines = least
-    for text, width in zip(texts, widths, strict=False):
-        per_line = max(int(width) - (3 if bold else 1), 1)
-        needed = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
-        lines = max(lines, needed if text else 1)
-    return min(lines * _LINE_HEIGHT, _MAX_HEIGHT)
-
-
 def _column(headers: tuple[str, ...], name: str) -> str:
     from openpyxl.utils import get_column_letter
 

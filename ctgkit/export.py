@@ -394,16 +394,39 @@ def _write_sheet(book: Any, sheet: Sheet) -> None:
             text = str(cell.value)
             width = max((len(line) for line in text.splitlines()), default=0)
             longest[c - 1] = max(longest.get(c - 1, 0), width)
+    chosen_widths: dict[int, float] = {}
     for c, width in longest.items():
         fixed = sheet.widths.get(c)
         chosen = fixed if fixed is not None else min(max(width, 6), 50) + 2
         ws.column_dimensions[get_column_letter(c + 1)].width = chosen
+        chosen_widths[c] = chosen
+    for r, values in enumerate([sheet.headers, *sheet.rows], start=1):
+        texts = ["" if v is None else _cell_text(str(v)) for v in values]
+        widths = [chosen_widths.get(c, 8.0) for c in range(len(values))]
+        ws.row_dimensions[r].height = _height(texts, widths, bold=r == 1)
     if sheet.table:
         ws.freeze_panes = sheet.freeze
         last = get_column_letter(max(len(sheet.headers), 1))
         ws.auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
     else:
         ws.cell(row=1, column=1).font = Font(bold=True, size=14)
+
+
+#: Points per line of wrapped text, and the tallest row (LibreOffice does not grow the rows
+#: a program writes: without a height, wrapped text overlaps the next row).
+LINE_HEIGHT, _MAX_HEIGHT = 15, 300
+
+
+def _height(texts: list[str], widths: list[float], bold: bool = False, least: int = 1) -> float:
+    """A row's height for its wrapped texts (spreadsheets do not grow rows written by a
+    program): the most lines a cell needs at its column's width, at least ``least`` lines
+    (room to write in)."""
+    lines = least
+    for text, width in zip(texts, widths, strict=False):
+        per_line = max(int(width) - (3 if bold else 1), 1)
+        needed = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+        lines = max(lines, needed if text else 1)
+    return min(lines * LINE_HEIGHT, _MAX_HEIGHT)
 
 
 def _set(cell: Any, value: Any) -> None:
