@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
+import io
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
@@ -32,8 +34,6 @@ def _id(path: Path) -> str:
 
 def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
     """The lines removed and added, by a line diff."""
-    import difflib
-
     removed, added = [], []
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new).get_opcodes():
@@ -688,3 +688,75 @@ def test_edit_sequences_read_back(path: Path, variant: str, data: st.DataObject)
         assert out.startswith("\ufeff") and not out.startswith("\ufeff\ufeff")
     indents = [line[: len(line) - len(line.lstrip(" \t"))] for line in out.splitlines()]
     assert not any("\t" in indent for indent in indents)
+
+
+layout_keys = st.one_of(
+    st.sampled_from(["a", "nom", "clé é", "2020", "x y", "#k", "k:v", "- k"]), st.integers(0, 3000)
+)
+layout_leaves = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-1000, 1000),
+    st.sampled_from(["oui", "un texte", "a\nb", "long " * 30, "2021-03", "", " x", "'q'"]),
+    st.dates(),
+)
+layout_documents = st.dictionaries(
+    layout_keys,
+    st.recursive(
+        layout_leaves,
+        lambda children: st.one_of(
+            st.lists(children, min_size=1, max_size=4),
+            st.dictionaries(layout_keys, children, min_size=1, max_size=4),
+        ),
+        max_leaves=16,
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@given(
+    layout_documents,
+    st.sampled_from([(2, 2, 0), (2, 4, 2), (4, 4, 2), (4, 6, 4), (3, 3, 1)]),
+    st.sampled_from([False, None]),
+    st.data(),
+)
+def test_edits_on_documents_of_any_layout_read_back(
+    document: dict[Any, Any], indent: tuple[int, int, int], flow: bool | None, data: st.DataObject
+) -> None:
+    """Documents written by ruamel.yaml with other indentations (mapping step, list offset),
+    flow or block, with comments added: edits read back, one Set touches only its lines."""
+    yaml = YAML()
+    yaml.indent(mapping=indent[0], sequence=indent[1], offset=indent[2])
+    yaml.default_flow_style = flow
+    buffer = io.StringIO()
+    yaml.dump(document, buffer)
+    lines = buffer.getvalue().split("\n")
+    for index in data.draw(st.lists(st.integers(0, len(lines)), max_size=3)):
+        lines.insert(index, "# commentaire")
+    text = "\n".join(lines)
+    try:
+        document = parse_yaml(text)
+    except SourceError:  # (ruamel.yaml writes `{k:v: 1}` in flow style, which it cannot read)
+        assume(False)
+    where = data.draw(st.sampled_from([p for p in _paths(document) if p]))
+    value = data.draw(values)
+    out = apply(text, [Set(where, value)])
+    expected = copy.deepcopy(document)
+    _get(expected, where[:-1])[where[-1]] = value
+    assert parse_yaml(out) == expected
+    low, high = _node_lines(text, where)
+    assert out[:low] == text[:low] and out[len(out) - (len(text) - high) :] == text[high:]
+    # and a few more edits of any kind
+    edits: list[Edit] = []
+    for _ in range(data.draw(st.integers(1, 4))):
+        where = data.draw(st.sampled_from([p for p in _paths(expected) if p]))
+        parent = _get(expected, where[:-1])
+        if data.draw(st.booleans()) or len(parent) < 2:
+            value = data.draw(values)
+            parent[where[-1]] = copy.deepcopy(value)
+            edits.append(Set(where, value))
+        else:
+            del parent[where[-1]]
+            edits.append(Delete(where))
+    assert parse_yaml(apply(out, edits)) == expected
