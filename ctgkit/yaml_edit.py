@@ -1771,7 +1771,13 @@ class _Planner:
         if old_style in ("'", '"'):
             quotes.append(old_style)
         quotes.extend([self.style.quote, "'", '"'])
-        for quote in dict.fromkeys(quotes):
+        quotes = list(dict.fromkeys(quotes))
+        # No doubled quote when the other kind needs none: "l'accueil : ici", 'un "mot"'.
+        if "'" in value and '"' not in value:
+            quotes.sort(key=lambda quote: quote == "'")
+        elif '"' in value and "'" not in value:
+            quotes.sort(key=lambda quote: quote == '"')
+        for quote in quotes:
             text = _single(value) if quote == "'" else _double(value)
             if text is not None:
                 yield ("inline", text)

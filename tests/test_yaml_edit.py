@@ -144,6 +144,12 @@ def test_quotes_the_node_had_are_kept() -> None:
     assert apply(text, [Set(("a",), "\x1b")]) == 'a: "\\e"\nb: "y"\n'
 
 
+def test_quotes_that_need_no_doubling_are_chosen() -> None:
+    text = "a: 'x'\nb: x\n"
+    out = apply(text, [Set(("a",), "l'accueil : ici"), Set(("b",), 'un "mot" : là')])
+    assert out == 'a: "l\'accueil : ici"\nb: \'un "mot" : là\'\n'
+
+
 def test_multiline_text_becomes_a_literal_block() -> None:
     text = apply(FICHE, [Set(("titre",), "Ligne un\nLigne deux")])
     assert "titre: |-  # à préciser\n  Ligne un\n  Ligne deux\npilotes:" in text
