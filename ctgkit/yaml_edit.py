@@ -18,7 +18,8 @@ The contract:
   raises :class:`EditError` rather than changing something else.
 - **Style.** What a person would write, matching the file: plain values when they read back
   identically, otherwise the quotes the node already had, or those most used in the file
-  (single quotes if it has none), double quotes with escapes for control characters; a
+  (single quotes if it has none), the other kind if the text holds one (``"l'accueil : x"``),
+  double quotes with escapes for control characters; a
   multi-line text as a block literal (``|``, ``|-``, ``|+``, with an indentation indicator
   when its first line starts with a space) indented like the old one; a long text written
   folded (``>-``) stays folded at the width of its old lines, a new long text stays on one
