@@ -803,11 +803,15 @@ def _entry_span(
     last = next(i for i, end in enumerate(ends) if high <= end) + 1
     first = min(first, last - 1)
     for position, new in inserts:
-        indent = _indent_of(new)
-        if position == ends[-1] and indent < column:
-            return None  # (shallower: an entry of an enclosing collection)
-        if indent > column and position in starts[: first + 1]:
-            # (deeper: it ends the entry above)
+        # Where does inserted text belong? Shallower: to an enclosing collection; deeper
+        # (or list items at the column of a mapping's keys, ``key:\n- a``): to an entry.
+        indent, dash = _first_line(new)
+        deeper = indent > column or (indent == column and node.kind == "map" and dash)
+        shallower = indent < column or (indent == column and node.kind == "seq" and not dash)
+        if position == ends[-1] and shallower:
+            return None
+        if deeper and position in starts[: first + 1]:
+            # (it ends the entry above)
             index = starts.index(position)
             if index == 0:
                 return None
@@ -815,12 +819,14 @@ def _entry_span(
     return first, last, starts[first], ends[last - 1]
 
 
-def _indent_of(new: str) -> int:
-    """The indentation of the first line of inserted text that is not blank."""
+def _first_line(new: str) -> tuple[int, bool]:
+    """The indentation of the first line of inserted text that is not blank, and whether it
+    is a list item."""
     for line in new.split("\n"):
         if line.strip(" \r"):
-            return len(line) - len(line.lstrip(" "))
-    return -1
+            content = line.lstrip(" ")
+            return len(line) - len(content), content[:1] == "-" and content[1:2] in " \r"
+    return -1, False
 
 
 def _path_of(node: _Node) -> YamlPath:

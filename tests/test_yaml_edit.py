@@ -465,6 +465,35 @@ def test_edits_one_by_one_when_a_batch_check_fails(monkeypatch: pytest.MonkeyPat
     assert calls  # the fast path was tried, and failed
 
 
+@pytest.mark.parametrize(
+    ("text", "edits"),
+    [
+        (FICHE, [Append(("pilotes",), "A"), Append(("pilotes",), "B"), Set(("x",), [1])]),
+        ("# c\nk:\n- [a, b]\n", [Set(("n",), {"a": 1}), Append(("k",), "c"), Set(("m",), 1)]),
+        ("k:\n- a\nl:\n- b\n", [Append(("k",), "c"), Append(("k",), "d"), Delete(("l", 0))]),
+        ("a:\n  b:\n    - 1\n", [Append(("a", "b"), 2), Set(("a", "c"), 3), Set(("d",), 4)]),
+    ],
+)
+def test_the_fast_path_needs_no_fallback(
+    text: str, edits: list[Edit], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches are checked by parsing again only what they touched; that must work (a failed
+    check costs a second pass, one edit at a time)."""
+    from ctgkit import yaml_edit
+
+    modes = []
+    real = yaml_edit._apply
+
+    def spy(body: str, expected: Any, edits: list[Edit], careful: bool) -> str:
+        modes.append(careful)
+        return real(body, expected, edits, careful=careful)
+
+    monkeypatch.setattr(yaml_edit, "_apply", spy)
+    out = apply(text, edits)
+    assert modes == [False]
+    assert out != text
+
+
 def test_refusal_in_french() -> None:
     i18n.set_language("fr")
     with pytest.raises(EditError) as caught:
