@@ -18,7 +18,8 @@ The contract:
   raises :class:`EditError` rather than changing something else.
 - **Style.** What a person would write, matching the file: plain values when they read back
   identically, otherwise the quotes the node already had, or those most used in the file
-  (single quotes if it has none), double quotes with escapes for control characters; a
+  (single quotes if it has none), the other kind if the text holds one (``"l'accueil : x"``),
+  double quotes with escapes for control characters; a
   multi-line text as a block literal (``|``, ``|-``, ``|+``, with an indentation indicator
   when its first line starts with a space) indented like the old one; a long text written
   folded (``>-``) stays folded at the width of its old lines, a new long text stays on one
@@ -802,11 +803,15 @@ def _entry_span(
     last = next(i for i, end in enumerate(ends) if high <= end) + 1
     first = min(first, last - 1)
     for position, new in inserts:
-        indent = _indent_of(new)
-        if position == ends[-1] and indent < column:
-            return None  # (shallower: an entry of an enclosing collection)
-        if indent > column and position in starts[: first + 1]:
-            # (deeper: it ends the entry above)
+        # Where does inserted text belong? Shallower: to an enclosing collection; deeper
+        # (or list items at the column of a mapping's keys, ``key:\n- a``): to an entry.
+        indent, dash = _first_line(new)
+        deeper = indent > column or (indent == column and node.kind == "map" and dash)
+        shallower = indent < column or (indent == column and node.kind == "seq" and not dash)
+        if position == ends[-1] and shallower:
+            return None
+        if deeper and position in starts[: first + 1]:
+            # (it ends the entry above)
             index = starts.index(position)
             if index == 0:
                 return None
@@ -814,12 +819,14 @@ def _entry_span(
     return first, last, starts[first], ends[last - 1]
 
 
-def _indent_of(new: str) -> int:
-    """The indentation of the first line of inserted text that is not blank."""
+def _first_line(new: str) -> tuple[int, bool]:
+    """The indentation of the first line of inserted text that is not blank, and whether it
+    is a list item."""
     for line in new.split("\n"):
         if line.strip(" \r"):
-            return len(line) - len(line.lstrip(" "))
-    return -1
+            content = line.lstrip(" ")
+            return len(line) - len(content), content[:1] == "-" and content[1:2] in " \r"
+    return -1, False
 
 
 def _path_of(node: _Node) -> YamlPath:
@@ -1771,7 +1778,13 @@ class _Planner:
         if old_style in ("'", '"'):
             quotes.append(old_style)
         quotes.extend([self.style.quote, "'", '"'])
-        for quote in dict.fromkeys(quotes):
+        quotes = list(dict.fromkeys(quotes))
+        # No doubled quote when the other kind needs none: "l'accueil : ici", 'un "mot"'.
+        if "'" in value and '"' not in value:
+            quotes.sort(key=lambda quote: quote == "'")
+        elif '"' in value and "'" not in value:
+            quotes.sort(key=lambda quote: quote == '"')
+        for quote in quotes:
             text = _single(value) if quote == "'" else _double(value)
             if text is not None:
                 yield ("inline", text)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import time
+import difflib
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
@@ -32,8 +33,6 @@ def _id(path: Path) -> str:
 
 def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
     """The lines removed and added, by a line diff."""
-    import difflib
-
     removed, added = [], []
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new).get_opcodes():
@@ -142,6 +141,12 @@ def test_quotes_the_node_had_are_kept() -> None:
     assert apply("a: x\n", [Set(("a",), "1.0")]) == "a: '1.0'\n"
     # control characters need double quotes
     assert apply(text, [Set(("a",), "\x1b")]) == 'a: "\\e"\nb: "y"\n'
+
+
+def test_quotes_that_need_no_doubling_are_chosen() -> None:
+    text = "a: 'x'\nb: x\n"
+    out = apply(text, [Set(("a",), "l'accueil : ici"), Set(("b",), 'un "mot" : là')])
+    assert out == 'a: "l\'accueil : ici"\nb: \'un "mot" : là\'\n'
 
 
 def test_multiline_text_becomes_a_literal_block() -> None:
@@ -459,6 +464,35 @@ def test_edits_one_by_one_when_a_batch_check_fails(monkeypatch: pytest.MonkeyPat
     assert calls  # the fast path was tried, and failed
 
 
+@pytest.mark.parametrize(
+    ("text", "edits"),
+    [
+        (FICHE, [Append(("pilotes",), "A"), Append(("pilotes",), "B"), Set(("x",), [1])]),
+        ("# c\nk:\n- [a, b]\n", [Set(("n",), {"a": 1}), Append(("k",), "c"), Set(("m",), 1)]),
+        ("k:\n- a\nl:\n- b\n", [Append(("k",), "c"), Append(("k",), "d"), Delete(("l", 0))]),
+        ("a:\n  b:\n    - 1\n", [Append(("a", "b"), 2), Set(("a", "c"), 3), Set(("d",), 4)]),
+    ],
+)
+def test_the_fast_path_needs_no_fallback(
+    text: str, edits: list[Edit], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches are checked by parsing again only what they touched; that must work (a failed
+    check costs a second pass, one edit at a time)."""
+    from ctgkit import yaml_edit
+
+    modes = []
+    real = yaml_edit._apply
+
+    def spy(body: str, expected: Any, edits: list[Edit], careful: bool) -> str:
+        modes.append(careful)
+        return real(body, expected, edits, careful=careful)
+
+    monkeypatch.setattr(yaml_edit, "_apply", spy)
+    out = apply(text, edits)
+    assert modes == [False]
+    assert out != text
+
+
 def test_refusal_in_french() -> None:
     i18n.set_language("fr")
     with pytest.raises(EditError) as caught:
@@ -509,7 +543,8 @@ def test_bundled_fiche_edits_change_only_their_lines(path: Path) -> None:
         assert (removed, added) == ([], ["début: 2031\n"])
 
 
-def test_two_hundred_edits_on_a_large_file_are_quick() -> None:
+def test_two_hundred_edits_on_a_large_file() -> None:
+    # Their cost is measured by bench/edit.py, not here.
     path = PLANS / "civraisien-2019" / "plan.yaml"
     text = TEXTS[path]
     data = parse_yaml(text)
@@ -517,11 +552,8 @@ def test_two_hundred_edits_on_a_large_file_are_quick() -> None:
     lists = [p for p in _paths(data) if p and isinstance(_get(data, p), list)]
     edits: list[Edit] = [Set(p, f"valeur {i}") for i, p in enumerate(leaves[:: len(leaves) // 100])]
     edits += [Append(lists[i % len(lists)], f"x{i}") for i in range(200 - len(edits))]
-    started = time.perf_counter()
     out = apply(text, edits)
-    elapsed = time.perf_counter() - started
     assert len(edits) == 200
-    assert elapsed < 3, elapsed  # about 0.1 s on the reference machine
     expected = copy.deepcopy(data)
     for edit in edits:
         if isinstance(edit, Set):
@@ -531,9 +563,9 @@ def test_two_hundred_edits_on_a_large_file_are_quick() -> None:
     assert parse_yaml(out) == expected
 
 
-def test_two_hundred_appends_to_one_list_of_a_large_fiche_are_quick() -> None:
-    """Each append depends on the one before (the tree is parsed again in between): only
-    the entries touched are, so 200 of them on a 40 kB fiche stay well under a second."""
+def test_two_hundred_appends_to_one_list_of_a_large_fiche() -> None:
+    """Each append depends on the one before (the tree is parsed again in between; only the
+    entries touched are: bench/edit.py measures it)."""
     points = "".join(
         f"  - date: 20{20 + i % 6}-0{1 + i % 9}  # point {i}\n"
         f"    statut: en cours\n    avancement: {i % 100}\n    réalisations: >-\n"
@@ -544,10 +576,7 @@ def test_two_hundred_appends_to_one_list_of_a_large_fiche_are_quick() -> None:
     text = FICHE.replace("suivi:\n", "suivi:\n" + points)
     assert len(text.encode()) > 39_000
     edits: list[Edit] = [Append(("suivi",), {**SUIVI_POINT, "avancement": i}) for i in range(200)]
-    started = time.perf_counter()
     out = apply(text, edits)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3, elapsed  # about 0.2 s on the reference machine
     suivi = parse_yaml(out)["suivi"]
     assert len(suivi) == 191 + 200 and suivi[-1] == {**SUIVI_POINT, "avancement": 199}
     assert out.startswith(text[: text.index("  # le prochain point")])
@@ -688,3 +717,75 @@ def test_edit_sequences_read_back(path: Path, variant: str, data: st.DataObject)
         assert out.startswith("\ufeff") and not out.startswith("\ufeff\ufeff")
     indents = [line[: len(line) - len(line.lstrip(" \t"))] for line in out.splitlines()]
     assert not any("\t" in indent for indent in indents)
+
+
+layout_keys = st.one_of(
+    st.sampled_from(["a", "nom", "clé é", "2020", "x y", "#k", "k:v", "- k"]), st.integers(0, 3000)
+)
+layout_leaves = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-1000, 1000),
+    st.sampled_from(["oui", "un texte", "a\nb", "long " * 30, "2021-03", "", " x", "'q'"]),
+    st.dates(),
+)
+layout_documents = st.dictionaries(
+    layout_keys,
+    st.recursive(
+        layout_leaves,
+        lambda children: st.one_of(
+            st.lists(children, min_size=1, max_size=4),
+            st.dictionaries(layout_keys, children, min_size=1, max_size=4),
+        ),
+        max_leaves=16,
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@given(
+    layout_documents,
+    st.sampled_from([(2, 2, 0), (2, 4, 2), (4, 4, 2), (4, 6, 4), (3, 3, 1)]),
+    st.sampled_from([False, None]),
+    st.data(),
+)
+def test_edits_on_documents_of_any_layout_read_back(
+    document: dict[Any, Any], indent: tuple[int, int, int], flow: bool | None, data: st.DataObject
+) -> None:
+    """Documents written by ruamel.yaml with other indentations (mapping step, list offset),
+    flow or block, with comments added: edits read back, one Set touches only its lines."""
+    yaml = YAML()
+    yaml.indent(mapping=indent[0], sequence=indent[1], offset=indent[2])
+    yaml.default_flow_style = flow
+    buffer = io.StringIO()
+    yaml.dump(document, buffer)
+    lines = buffer.getvalue().split("\n")
+    for index in data.draw(st.lists(st.integers(0, len(lines)), max_size=3)):
+        lines.insert(index, "# commentaire")
+    text = "\n".join(lines)
+    try:
+        document = parse_yaml(text)
+    except SourceError:  # (ruamel.yaml writes `{k:v: 1}` in flow style, which it cannot read)
+        assume(False)
+    where = data.draw(st.sampled_from([p for p in _paths(document) if p]))
+    value = data.draw(values)
+    out = apply(text, [Set(where, value)])
+    expected = copy.deepcopy(document)
+    _get(expected, where[:-1])[where[-1]] = value
+    assert parse_yaml(out) == expected
+    low, high = _node_lines(text, where)
+    assert out[:low] == text[:low] and out[len(out) - (len(text) - high) :] == text[high:]
+    # and a few more edits of any kind
+    edits: list[Edit] = []
+    for _ in range(data.draw(st.integers(1, 4))):
+        where = data.draw(st.sampled_from([p for p in _paths(expected) if p]))
+        parent = _get(expected, where[:-1])
+        if data.draw(st.booleans()) or len(parent) < 2:
+            value = data.draw(values)
+            parent[where[-1]] = copy.deepcopy(value)
+            edits.append(Set(where, value))
+        else:
+            del parent[where[-1]]
+            edits.append(Delete(where))
+    assert parse_yaml(apply(out, edits)) == expected
