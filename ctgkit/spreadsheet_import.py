@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from .export import (
     _NOT_XML,
@@ -613,6 +613,24 @@ class _Target:
         return key
 
 
+#: How the rows of a fiche pair with its items: row index -> item index, the items
+#: matched, the rows to pass over (already reported).
+_Matched = tuple[dict[int, int], set[int], set[int]]
+
+
+class _ListSheet(NamedTuple):
+    """A sheet of one row per item of a list of the fiches (Indicateurs, Suivi), and the
+    methods of :class:`Importer` that read it."""
+
+    name: str  # the sheet
+    attribute: str  # the list in the fiche's model, and in the ImportReport
+    key: str  # the list's key in the fiche's file
+    export: Callable[[list[Any]], Any]  # the sheet as ctg export writes it
+    match: Callable[[Importer, list[Row], list[Any]], _Matched]  # rows to items
+    update: Callable[..., None]  # a row applied to its item
+    new: Callable[[Importer, Table, _Target, Row], Any]  # the item an unmatched row adds
+
+
 class Importer:
     """Reads workbooks one by one (:meth:`read`), then gives the report and the changes
     (:meth:`finish`). Nothing is written here: see :func:`ctgkit.plan_changes.write`."""
@@ -691,9 +709,9 @@ class Importer:
                 _complete(book, table)
         self._fiches(fiches)
         if indicators is not None:
-            self._indicators(indicators)
+            self._read_list(indicators, _INDICATOR_LIST)
         if follow_up is not None:
-            self._follow_up(follow_up)
+            self._read_list(follow_up, _FOLLOW_UP_LIST)
 
     def _collect(self, function: Callable[..., None], *args: Any) -> None:
         try:
@@ -1021,22 +1039,48 @@ class Importer:
             grouped.setdefault(target.relative, (target, []))[1].append(row)
         return grouped
 
-    def _indicators(self, table: Table) -> None:
-        self.found.setdefault(INDICATORS, set())
+    def _read_list(self, table: Table, sheet: _ListSheet) -> None:
+        """Read the Indicateurs or the Suivi sheet (``sheet`` says which), fiche by fiche."""
+        self.found.setdefault(sheet.name, set())
         grouped = self._by_fiche(table)
         for relative, target in self.targets.items():
             rows = grouped.get(relative, (target, []))[1]
-            self._collect(self._fiche_indicators, table, target, rows)
+            self._collect(self._fiche_list, table, target, rows, sheet)
 
-    def _fiche_indicators(self, table: Table, target: _Target, rows: list[Row]) -> None:
-        models = list(getattr(target.loaded.fiche, "indicators", []) or []) if target.loaded else []
-        key = target.key("indicateurs")
+    def _fiche_list(
+        self, table: Table, target: _Target, rows: list[Row], sheet: _ListSheet
+    ) -> None:
+        if target.loaded:
+            models = list(getattr(target.loaded.fiche, sheet.attribute, []) or [])
+        else:
+            models = []
+        key = target.key(sheet.key)
         raws = _raw_list(target.data.get(key))
         if target.loaded is not None:
-            sheet = _indicators([target.loaded])
-            expected_rows = [dict(zip(sheet.headers, r, strict=True)) for r in sheet.rows]
+            exported = sheet.export([target.loaded])
+            expected_rows = [dict(zip(exported.headers, r, strict=True)) for r in exported.rows]
         else:
             expected_rows = []
+        matched, used, skipped = sheet.match(self, rows, models)
+        added: list[Any] = []
+        for r, row in enumerate(rows):
+            if r in skipped:
+                continue
+            try:
+                if r in matched:
+                    i = matched[r]
+                    sheet.update(self, table, target, row, i, raws[i], expected_rows[i], key)
+                else:
+                    added.append(sheet.new(self, table, target, row))
+            except WorkbookError as exc:
+                self.errors.append(exc)
+        self.found[sheet.name].update((target.relative, i) for i in used)
+        if added:
+            report = getattr(self.report, sheet.attribute)
+            self._append_all(target, key, added, rows[0]["Fiche"], report)
+
+    def _match_indicators(self, rows: list[Row], models: list[Any]) -> _Matched:
+        """Rows to indicators: by label, then by position."""
         matched: dict[int, int] = {}  # row index -> indicator index
         used: set[int] = set()
         for r, row in enumerate(rows):
@@ -1050,23 +1094,8 @@ class Importer:
                     matched[r] = i
                     used.add(i)
                     break
-        for r in range(len(rows)):
-            if r not in matched and r < len(models) and r not in used:
-                matched[r] = r
-                used.add(r)
-        added: list[Any] = []
-        for r, row in enumerate(rows):
-            try:
-                if r in matched:
-                    i = matched[r]
-                    self._indicator(table, target, row, i, raws[i], expected_rows[i], key)
-                else:
-                    added.append(self._new_indicator(table, target, row))
-            except WorkbookError as exc:
-                self.errors.append(exc)
-        self.found[INDICATORS].update((target.relative, i) for i in used)
-        if added:
-            self._append_all(target, key, added, rows[0]["Fiche"], self.report.indicators)
+        _match_by_position(matched, used, range(len(rows)), len(models))
+        return matched, used, set()
 
     def _append_all(
         self, target: _Target, key: str, items: list[Any], cell: Cell, report: list[EntryReport]
@@ -1096,34 +1125,59 @@ class Importer:
         file: str,
     ) -> tuple[dict[str, Any], list[str]]:
         """The indicator's new mapping (from ``raw``) and the keys its row changes."""
+        return self._row_values(
+            table,
+            row,
+            raw,
+            expected,
+            _INDICATOR_KEYS,
+            lambda _row, header, cell, what, before, current: self._indicator_value(
+                header, cell, what, before, current, file
+            ),
+        )
+
+    def _indicator_value(
+        self, header: str, cell: Cell, what: str, before: Any, current: Any, file: str
+    ) -> Any:
+        if cell.empty:
+            if header == "Libellé":
+                raise cell.error(_("{what} must not be empty").format(what=what))
+            return _DELETED
+        if header in ("Unité", "Libellé"):
+            return (_text_of(cell) or "").strip()
+        if header == "Sens":
+            return _choice(cell, what, DIRECTIONS)
+        if header in ("Valeur de référence", "Cible"):
+            return _number_or_text(cell)
+        if header == "Date de référence":
+            return _year_or_date(cell, what)
+        if header == "Cibles par année":
+            return self._targets_value(cell, current, what, before, file)
+        return self._measures_value(cell, current, what, before, file)  # Mesures
+
+    def _row_values(
+        self,
+        table: Table,
+        row: Row,
+        raw: dict[str, Any],
+        expected: dict[str, Any] | None,
+        keys: dict[str, str],
+        value_of: Callable[[Row, str, Cell, str, Any, Any], Any],
+    ) -> tuple[dict[str, Any], list[str]]:
+        """An item's new mapping (from ``raw``) and the keys its row changes: each cell that
+        differs from ``expected`` (what the export wrote; None for a new item) is read by
+        ``value_of(row, header, cell, what, before, current)``, _DELETED to remove its key."""
         out = dict(raw)
         changed: list[str] = []
         for header in table.headers:
             if header == "Fiche":
                 continue
-            key = _INDICATOR_KEYS[header]
+            key = keys[header]
             cell = row[header]
             before = expected_cell(expected.get(header)) if expected is not None else None
             if expected is not None and same(cell, before):
                 continue
-            what = _what(header)
-            value: Any
-            if cell.empty:
-                if header == "Libellé":
-                    raise cell.error(_("{what} must not be empty").format(what=what))
-                value = _DELETED
-            elif header in ("Unité", "Libellé"):
-                value = (_text_of(cell) or "").strip()
-            elif header == "Sens":
-                value = _choice(cell, what, DIRECTIONS)
-            elif header in ("Valeur de référence", "Cible"):
-                value = _number_or_text(cell)
-            elif header == "Date de référence":
-                value = _year_or_date(cell, what)
-            elif header == "Cibles par année":
-                value = self._targets_value(cell, raw.get(key), what, before, file)
-            else:  # Mesures
-                value = self._measures_value(cell, raw.get(key), what, before, file)
+            value = value_of(row, header, cell, _what(header), before, raw.get(key))
             if value is _DELETED:
                 if key in out:
                     del out[key]
@@ -1232,12 +1286,7 @@ class Importer:
         elif not isinstance(raw, dict):
             self._edit(target, Set((key, index), new), row["Libellé"], new)
         else:
-            for name in changed:
-                cell = row[_INDICATOR_HEADERS[name]]
-                if name in new:
-                    self._edit(target, Set((key, index, name), new[name]), cell, new[name])
-                else:
-                    self._edit(target, Delete((key, index, name)), cell, _DELETED)
+            self._edit_keys(target, (key, index), row, new, changed, _INDICATOR_HEADERS)
         self.report.indicators.append(EntryReport(target.number, label, "changed", changed))
 
     def _new_indicator(self, table: Table, target: _Target, row: Row) -> Any:
@@ -1273,24 +1322,29 @@ class Importer:
                 )
             ) from None
 
+    def _edit_keys(
+        self,
+        target: _Target,
+        path: tuple[str, int],
+        row: Row,
+        new: dict[str, Any],
+        changed: list[str],
+        headers: dict[str, str],
+    ) -> None:
+        """Set (or delete) the ``changed`` keys of the item at ``path``, each located at its
+        cell of ``row``."""
+        for name in changed:
+            cell = row[headers[name]]
+            if name in new:
+                self._edit(target, Set((*path, name), new[name]), cell, new[name])
+            else:
+                self._edit(target, Delete((*path, name)), cell, _DELETED)
+
     # ----------------------------------------------------------------- Suivi
 
-    def _follow_up(self, table: Table) -> None:
-        self.found.setdefault(FOLLOW_UP, set())
-        grouped = self._by_fiche(table)
-        for relative, target in self.targets.items():
-            rows = grouped.get(relative, (target, []))[1]
-            self._collect(self._fiche_follow_up, table, target, rows)
-
-    def _fiche_follow_up(self, table: Table, target: _Target, rows: list[Row]) -> None:
-        models = list(getattr(target.loaded.fiche, "follow_up", []) or []) if target.loaded else []
-        key = target.key("suivi")
-        raws = _raw_list(target.data.get(key))
-        if target.loaded is not None:
-            sheet = _follow_up([target.loaded])
-            expected_rows = [dict(zip(sheet.headers, r, strict=True)) for r in sheet.rows]
-        else:
-            expected_rows = []
+    def _match_entries(self, rows: list[Row], models: list[Any]) -> _Matched:
+        """Rows to follow-up entries: by date, then by position; a row whose date cannot be
+        read is reported and passed over."""
         dates: list[str | None] = []
         for row in rows:
             try:
@@ -1311,74 +1365,15 @@ class Importer:
                     matched[r] = i
                     used.add(i)
                     break
-        for r in range(len(rows)):
-            if r not in matched and r < len(models) and r not in used and dates[r] is not None:
-                matched[r] = r
-                used.add(r)
-        added: list[Any] = []
-        for r, row in enumerate(rows):
-            if dates[r] is None and not row["Date"].empty:
-                continue  # already reported
-            try:
-                if r in matched:
-                    i = matched[r]
-                    self._entry(table, target, row, i, raws[i], expected_rows[i], key)
-                else:
-                    added.append(self._new_entry(table, target, row))
-            except WorkbookError as exc:
-                self.errors.append(exc)
-        self.found[FOLLOW_UP].update((target.relative, i) for i in used)
-        if added:
-            self._append_all(target, key, added, rows[0]["Fiche"], self.report.follow_up)
+        dated = [r for r, date in enumerate(dates) if date is not None]
+        _match_by_position(matched, used, dated, len(models))
+        unreadable = {r for r, row in enumerate(rows) if dates[r] is None and not row["Date"].empty}
+        return matched, used, unreadable
 
     def _entry_values(
         self, table: Table, row: Row, raw: dict[str, Any], expected: dict[str, Any] | None
     ) -> tuple[dict[str, Any], list[str]]:
-        out = dict(raw)
-        changed: list[str] = []
-        for header in table.headers:
-            if header == "Fiche":
-                continue
-            key = _FOLLOW_UP_KEYS[header]
-            cell = row[header]
-            before = expected_cell(expected.get(header)) if expected is not None else None
-            if expected is not None and same(cell, before):
-                continue
-            what = _what(header)
-            value: Any
-            if cell.empty:
-                if header in ("Date", "Statut"):
-                    raise (cell if cell.coordinate else row).error(
-                        _("{what} must not be empty").format(what=what)
-                    )
-                value = _DELETED
-            elif header == "Date":
-                value = _year_or_date(cell, what)
-            elif header == "Statut":
-                value = _choice(cell, what, FOLLOW_UP_STATUSES)
-            elif header == "Avancement (%)":
-                written = cell.value
-                if isinstance(written, str):
-                    cell = Cell(
-                        cell.sheet, cell.coordinate, written.strip().removesuffix("%"), cell.file
-                    )
-                value = number(cell, what)
-                if value is not None and not 0 <= value <= 100:
-                    raise cell.error(
-                        _("{what} « {value} » is not between 0 and 100").format(
-                            what=what, value=value
-                        )
-                    )
-            else:
-                value = _text_of(cell)
-            if value is _DELETED:
-                if key in out:
-                    del out[key]
-                    changed.append(key)
-            elif not _same_data(value, out.get(key)):
-                out[key] = value
-                changed.append(key)
-        return out, changed
+        return self._row_values(table, row, raw, expected, _FOLLOW_UP_KEYS, _entry_value)
 
     def _entry(
         self,
@@ -1397,12 +1392,7 @@ class Importer:
         if not changed:
             return
         self._check_item(FollowUp, new, table, row, _FOLLOW_UP_HEADERS)
-        for name in changed:
-            cell = row[_FOLLOW_UP_HEADERS[name]]
-            if name in new:
-                self._edit(target, Set((key, index, name), new[name]), cell, new[name])
-            else:
-                self._edit(target, Delete((key, index, name)), cell, _DELETED)
+        self._edit_keys(target, (key, index), row, new, changed, _FOLLOW_UP_HEADERS)
         self.report.follow_up.append(
             EntryReport(target.number, str(new.get("date", "")), "changed", changed)
         )
@@ -1507,6 +1497,26 @@ class Importer:
         )
 
 
+_INDICATOR_LIST = _ListSheet(
+    INDICATORS,
+    "indicators",
+    "indicateurs",
+    _indicators,
+    Importer._match_indicators,
+    Importer._indicator,
+    Importer._new_indicator,
+)
+_FOLLOW_UP_LIST = _ListSheet(
+    FOLLOW_UP,
+    "follow_up",
+    "suivi",
+    _follow_up,
+    Importer._match_entries,
+    Importer._entry,
+    Importer._new_entry,
+)
+
+
 def _uneditable_indicator() -> str:
     return _(
         "{what} cannot be edited in the workbook for this indicator (its value does not fit "
@@ -1583,6 +1593,41 @@ _FOLLOW_UP_KEYS = {
     "Commentaire": "commentaire",
 }
 _FOLLOW_UP_HEADERS = {v: k for k, v in _FOLLOW_UP_KEYS.items()}
+
+
+def _match_by_position(
+    matched: dict[int, int], used: set[int], rows: Iterable[int], count: int
+) -> None:
+    """Pair each of ``rows`` not matched yet with the item of its position, if free."""
+    for r in rows:
+        if r not in matched and r < count and r not in used:
+            matched[r] = r
+            used.add(r)
+
+
+def _entry_value(row: Row, header: str, cell: Cell, what: str, before: Any, current: Any) -> Any:
+    """The value of a cell of the Suivi sheet (_DELETED: none)."""
+    if cell.empty:
+        if header in ("Date", "Statut"):
+            raise (cell if cell.coordinate else row).error(
+                _("{what} must not be empty").format(what=what)
+            )
+        return _DELETED
+    if header == "Date":
+        return _year_or_date(cell, what)
+    if header == "Statut":
+        return _choice(cell, what, FOLLOW_UP_STATUSES)
+    if header == "Avancement (%)":
+        written = cell.value
+        if isinstance(written, str):
+            cell = Cell(cell.sheet, cell.coordinate, written.strip().removesuffix("%"), cell.file)
+        value = number(cell, what)
+        if value is not None and not 0 <= value <= 100:
+            raise cell.error(
+                _("{what} « {value} » is not between 0 and 100").format(what=what, value=value)
+            )
+        return value
+    return _text_of(cell)
 
 
 def _same_data(a: Any, b: Any) -> bool:
