@@ -635,92 +635,97 @@ def _column(headers: tuple[str, ...], name: str) -> str:
     return get_column_letter(headers.index(name) + 1)
 
 
-def _fiche_validations(ws: Any, rows: int) -> None:
+def _validation(
+    kind: str,
+    formulas: tuple[str, ...],
+    title: str,
+    error: str,
+    *,
+    operator: str | None = None,
+    warning: bool = False,
+    prompt: str | None = None,
+) -> Any:
+    """A cell check of the workbook (blank allowed): ``error`` refuses a wrong value, or
+    only warns with ``warning``; ``prompt`` is shown when the cell is selected."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    return DataValidation(
+        type=kind,
+        operator=operator,
+        formula1=formulas[0],
+        formula2=formulas[1] if len(formulas) > 1 else None,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning" if warning else None,
+        errorTitle=title,
+        error=error,
+        showInputMessage=prompt is not None,
+        promptTitle=title if prompt is not None else None,
+        prompt=prompt,
+    )
+
+
+def _fiche_validations(ws: Any, rows: int) -> None:
     if not rows:
         return
     headers = FICHE_CONTEXT + FICHE_FILL
-    last = rows + 1
-    status = DataValidation(
-        type="list",
-        formula1='"' + ",".join(FOLLOW_UP_STATUSES) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Statut",
-        error="Choisissez un statut dans la liste : " + ", ".join(FOLLOW_UP_STATUSES) + ".",
-        showInputMessage=True,
-        promptTitle="Statut",
-        prompt="Où en est la fiche ? Choisissez dans la liste.",
-    )
-    column = _column(headers, STATUS)
-    status.add(f"{column}2:{column}{last}")
-    progress = DataValidation(
-        type="whole",
-        operator="between",
-        formula1="0",
-        formula2="100",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Avancement",
-        error="L'avancement est un nombre entier de 0 à 100 (en %).",
-        showInputMessage=True,
-        promptTitle="Avancement",
-        prompt="En %, un nombre entier de 0 à 100.",
-    )
-    column = _column(headers, PROGRESS)
-    progress.add(f"{column}2:{column}{last}")
-    date = DataValidation(
-        type="date",
-        operator="greaterThan",
-        formula1="1",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorStyle="warning",
-        errorTitle="Date du point",
-        error="Écrivez une date, par exemple 30/11/2025.",
-        showInputMessage=True,
-        promptTitle="Date du point",
-        prompt="La date de votre point (jj/mm/aaaa).",
-    )
-    column = _column(headers, DATE)
-    date.add(f"{column}2:{column}{last}")
-    for validation in (status, progress, date):
+    checks = {
+        STATUS: _validation(
+            "list",
+            ('"' + ",".join(FOLLOW_UP_STATUSES) + '"',),
+            "Statut",
+            "Choisissez un statut dans la liste : " + ", ".join(FOLLOW_UP_STATUSES) + ".",
+            prompt="Où en est la fiche ? Choisissez dans la liste.",
+        ),
+        PROGRESS: _validation(
+            "whole",
+            ("0", "100"),
+            "Avancement",
+            "L'avancement est un nombre entier de 0 à 100 (en %).",
+            operator="between",
+            prompt="En %, un nombre entier de 0 à 100.",
+        ),
+        DATE: _validation(
+            "date",
+            ("1",),
+            "Date du point",
+            "Écrivez une date, par exemple 30/11/2025.",
+            operator="greaterThan",
+            warning=True,
+            prompt="La date de votre point (jj/mm/aaaa).",
+        ),
+    }
+    for name, validation in checks.items():
+        column = _column(headers, name)
+        validation.add(f"{column}2:{column}{rows + 1}")
         ws.add_data_validation(validation)
 
 
 def _indicator_validations(ws: Any, numeric: list[bool], year: int) -> None:
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     headers = indicator_context(year) + indicator_fill(year)
     column = _column(headers, value_column(year))
     rows = [r for r, is_number in enumerate(numeric, start=2) if is_number]
     if rows:
-        value = DataValidation(
-            type="decimal",
+        value = _validation(
+            "decimal",
+            ("-1E+15", "1E+15"),
+            "Valeur",
+            "Cet indicateur attend un nombre, par exemple 12 ou 12,5.",
             operator="between",
-            formula1="-1E+15",
-            formula2="1E+15",
-            allow_blank=True,
-            showErrorMessage=True,
-            errorStyle="warning",
-            errorTitle="Valeur",
-            error="Cet indicateur attend un nombre, par exemple 12 ou 12,5.",
+            warning=True,
         )
         for r in rows:
             value.add(f"{column}{r}")
         ws.add_data_validation(value)
     if numeric:
         date_column = _column(headers, MEASURE_DATE)
-        date = DataValidation(
-            type="date",
+        date = _validation(
+            "date",
+            ("1",),
+            "Date de la mesure",
+            "Écrivez une date, par exemple 31/12/2025.",
             operator="greaterThan",
-            formula1="1",
-            allow_blank=True,
-            showErrorMessage=True,
-            errorStyle="warning",
-            errorTitle="Date de la mesure",
-            error="Écrivez une date, par exemple 31/12/2025.",
+            warning=True,
         )
         date.add(f"{date_column}2:{date_column}{len(numeric) + 1}")
         ws.add_data_validation(date)
