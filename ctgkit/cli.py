@@ -981,10 +981,8 @@ def export(
 
         ctg export plans/civraisien-2019 -o civraisien-2019.xlsx
     """
-    from .api import validate
     from .export import workbook_bytes
     from .fsutil import atomic_write
-    from .loader import NotAPlanError, load_plan
 
     ignore_codes = _ignore_codes(ignore, config)
     plans = _plans(paths)
@@ -1001,15 +999,7 @@ def export(
     _refuse_special_file(output)
     if output.is_dir():
         _cannot_write(IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(output)))
-    try:
-        loaded = load_plan(plans[0])
-    except NotAPlanError as exc:
-        usage_error(str(exc))
-    diagnostics = validate(loaded, ignore_codes)
-    errors = [d for d in diagnostics if d.is_error]
-    if errors or loaded.meta is None or loaded.form is None:
-        _print_errors(errors, 1)
-        raise typer.Exit(EXIT_ERRORS)
+    loaded = _load_valid_plan(plans[0], ignore_codes)
     data = workbook_bytes(loaded)
     try:
         atomic_write(output, data)
@@ -1025,6 +1015,31 @@ def export(
         objectives=ngettext("{n} objective", "{n} objectives", leaves).format(n=leaves),
     )
     typer.echo(printable(message), err=True)
+
+
+def _load_valid_plan(
+    path: Path, ignore_codes: frozenset[str], *, refuse_errors: bool = True
+) -> Any:
+    """The plan at ``path``, or exit: 2 if it is not a plan; 1, its errors printed, if it
+    has errors (those of ``ignore_codes`` aside). With ``refuse_errors=False`` (ctg import,
+    whose edits may fix them) only a plan without a usable plan.yaml or form stops, with
+    the errors of its loading."""
+    from .loader import NotAPlanError, load_plan
+
+    try:
+        loaded = load_plan(path)
+    except NotAPlanError as exc:
+        usage_error(str(exc))
+    if refuse_errors:
+        from .api import validate
+
+        errors = [d for d in validate(loaded, ignore_codes) if d.is_error]
+    else:
+        errors = [d for d in loaded.diagnostics if d.is_error]
+    if (refuse_errors and errors) or loaded.meta is None or loaded.form is None:
+        _print_errors(errors, 1)
+        raise typer.Exit(EXIT_ERRORS)
+    return loaded
 
 
 def _campaign_date(value: str | None):  # noqa: ANN202
@@ -1100,9 +1115,7 @@ def campaign(
 
         ctg campaign plans/mon-plan --year 2025 -o campagne-2025
     """
-    from .api import validate
     from .campaign import MANIFEST, CampaignError, CampaignExistsError, build, summary, write
-    from .loader import NotAPlanError, load_plan
     from .safe_text import printable
 
     ignore_codes = _ignore_codes(ignore, config)
@@ -1118,15 +1131,7 @@ def campaign(
     _refuse_special_file(output)
     if output.exists() and not output.is_dir():
         _cannot_write(NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(output)))
-    try:
-        loaded = load_plan(plans[0])
-    except NotAPlanError as exc:
-        usage_error(str(exc))
-    diagnostics = validate(loaded, ignore_codes)
-    errors = [d for d in diagnostics if d.is_error]
-    if errors or loaded.meta is None or loaded.form is None:
-        _print_errors(errors, 1)
-        raise typer.Exit(EXIT_ERRORS)
+    loaded = _load_valid_plan(plans[0], ignore_codes)
     try:
         made = build(loaded, year, date)
     except CampaignError as exc:
@@ -1205,7 +1210,6 @@ def import_workbook(
         ctg import plans/mon-plan campagne-2025/*.xlsx
     """
     from .campaign import is_campaign_workbook
-    from .loader import NotAPlanError, load_plan
     from .safe_text import printable
     from .workbook_read import WorkbookError, open_workbook
 
@@ -1220,13 +1224,7 @@ def import_workbook(
     for file in [*files, *([manifest] if manifest is not None else [])]:
         if not file.exists() and not file.is_symlink():
             usage_error(_("{path}: no such file").format(path=file))
-    try:
-        loaded = load_plan(plans[0])
-    except NotAPlanError as exc:
-        usage_error(str(exc))
-    if loaded.meta is None or loaded.form is None:
-        _print_errors([d for d in loaded.diagnostics if d.is_error], 1)
-        raise typer.Exit(EXIT_ERRORS)
+    loaded = _load_valid_plan(plans[0], ignore_codes, refuse_errors=False)
     kinds: dict[bool, list[Path]] = {True: [], False: []}
     unreadable: list[WorkbookError] = []
     for file in files:
@@ -1286,6 +1284,17 @@ def _workbook_errors(errors: list) -> NoReturn:
     raise typer.Exit(EXIT_ERRORS)
 
 
+def _refuse_new_errors(errors: list) -> None:
+    """Exit 1 with ``errors`` printed if the import would bring any into the plan."""
+    if errors:
+        _print_errors(errors, 1)
+        typer.echo(
+            _("the import would bring these errors into the plan: nothing was written"),
+            err=True,
+        )
+        raise typer.Exit(EXIT_ERRORS)
+
+
 def _import_export(loaded: Any, files: list[Path], ignore_codes: frozenset[str]) -> Any:
     """The changes an exported workbook brings (report printed), or exit 1."""
     from .safe_text import printable
@@ -1298,13 +1307,7 @@ def _import_export(loaded: Any, files: list[Path], ignore_codes: frozenset[str])
     for line in report_lines(report):
         typer.echo(printable(line))
     errors = new_errors(loaded, changes, ignore_codes)
-    if errors:
-        _print_errors(errors, 1)
-        typer.echo(
-            _("the import would bring these errors into the plan: nothing was written"),
-            err=True,
-        )
-        raise typer.Exit(EXIT_ERRORS)
+    _refuse_new_errors(errors)
     return changes
 
 
@@ -1322,13 +1325,7 @@ def _merge_campaign(
         typer.echo(printable(line))
     shown = [d for d in result.warnings if d.code not in ignore_codes]
     errors = [d for d in result.diagnostics if d.code not in ignore_codes]
-    if errors:
-        _print_errors(errors, 1)
-        typer.echo(
-            _("the import would bring these errors into the plan: nothing was written"),
-            err=True,
-        )
-        raise typer.Exit(EXIT_ERRORS)
+    _refuse_new_errors(errors)
     for diagnostic in shown:
         typer.echo(printable(str(diagnostic)), err=True)
     return result.changes
