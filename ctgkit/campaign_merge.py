@@ -62,7 +62,7 @@ from .export import _cell_text
 from .i18n import _, language, ngettext
 from .loader import Plan, load_plan
 from .model import FOLLOW_UP_STATUSES, fold
-from .plan_changes import ChangeSet, check, new_errors
+from .plan_changes import ChangeSet, check, new_diagnostics
 from .rules.suivi import as_number, is_qualitative
 from .workbook_read import (
     Cell,
@@ -749,21 +749,19 @@ def _merge_answers(
         entry = _entry(answer, authors)
         when = PartialDate.parse(entry["date"])
         names = ", ".join(dict.fromkeys(a.received.actor for a in answers))
-        if any(_entry_matches(existing, entry) for existing in fiche.follow_up):
-            report.append(
-                _(
-                    "fiche {fiche}: the answer of {actor} is already in the plan; nothing added"
-                ).format(fiche=fiche_number, actor=names)
-            )
-            continue
-        newer = [e.date for e in fiche.follow_up if e.date.last_day() >= when.first_day()]
-        if newer:
-            report.append(
-                _(
-                    "fiche {fiche}: a more recent update ({date}) is already in the plan; the "
-                    "answer of {actor} is ignored"
-                ).format(fiche=fiche_number, date=max(newer).iso(), actor=names)
-            )
+        if _not_added(
+            report,
+            any(_entry_matches(existing, entry) for existing in fiche.follow_up),
+            [e.date for e in fiche.follow_up],
+            when,
+            _("fiche {fiche}: the answer of {actor} is already in the plan; nothing added"),
+            _(
+                "fiche {fiche}: a more recent update ({date}) is already in the plan; the "
+                "answer of {actor} is ignored"
+            ),
+            fiche=fiche_number,
+            actor=names,
+        ):
             continue
         edits.setdefault(fiche_number, []).append(("entry", entry))
         result.entries += 1
@@ -799,22 +797,23 @@ def _merge_answers(
         data = _measure(measure, year, measures)
         when = PartialDate.parse(data["date"])
         names = ", ".join(dict.fromkeys(m.received.actor for m in measures))
-        if any(_measure_matches(existing, data) for existing in indicator.measurements):
-            report.append(
-                _(
-                    "fiche {fiche}, indicator « {indicator} »: the value of {actor} is already "
-                    "in the plan; nothing added"
-                ).format(fiche=fiche_number, indicator=label, actor=names)
-            )
-            continue
-        newer = [m.date for m in indicator.measurements if m.date.last_day() >= when.first_day()]
-        if newer:
-            report.append(
-                _(
-                    "fiche {fiche}, indicator « {indicator} »: a measure of {date} is already "
-                    "in the plan; the value of {actor} is ignored"
-                ).format(fiche=fiche_number, indicator=label, date=max(newer).iso(), actor=names)
-            )
+        if _not_added(
+            report,
+            any(_measure_matches(existing, data) for existing in indicator.measurements),
+            [m.date for m in indicator.measurements],
+            when,
+            _(
+                "fiche {fiche}, indicator « {indicator} »: the value of {actor} is already "
+                "in the plan; nothing added"
+            ),
+            _(
+                "fiche {fiche}, indicator « {indicator} »: a measure of {date} is already "
+                "in the plan; the value of {actor} is ignored"
+            ),
+            fiche=fiche_number,
+            indicator=label,
+            actor=names,
+        ):
             continue
         edits.setdefault(fiche_number, []).append(("measure", (position - 1, data)))
         result.measures += 1
@@ -870,8 +869,30 @@ def _merge_answers(
 
         before_diagnostics = validate(plan, today=today)
         after = check(result.changes, plan.display_root, today=today)
-        result.diagnostics = new_errors(before_diagnostics, after)
-        result.warnings = _new_warnings(before_diagnostics, after)
+        result.diagnostics = new_diagnostics(before_diagnostics, after, errors=True)
+        result.warnings = new_diagnostics(before_diagnostics, after, errors=False)
+
+
+def _not_added(
+    report: list[str],
+    present: bool,
+    dates: list[PartialDate],
+    when: PartialDate,
+    said_present: str,
+    said_newer: str,
+    **fields: str,
+) -> bool:
+    """Whether an answer dated ``when`` is not added to the plan, and why (in ``report``):
+    it is ``present`` already, or one of the plan's ``dates`` is as recent
+    (``said_newer`` gets the newest as ``{date}``)."""
+    if present:
+        report.append(said_present.format(**fields))
+        return True
+    newer = [d for d in dates if d.last_day() >= when.first_day()]
+    if newer:
+        report.append(said_newer.format(date=max(newer).iso(), **fields))
+        return True
+    return False
 
 
 def _natural(number_: str) -> Any:
@@ -1003,21 +1024,3 @@ def _apply(
         else:
             edits.append(Set((indicators_key, index), {"libellé": item, "mesures": [measure]}))
     return apply(text_, edits)
-
-
-def _new_warnings(before: list[Diagnostic], after: list[Diagnostic]) -> list[Diagnostic]:
-    known: dict[tuple[str, str, str], int] = {}
-    for d in before:
-        if not d.is_error:
-            key = (d.file, d.code, d.message)
-            known[key] = known.get(key, 0) + 1
-    out = []
-    for d in after:
-        if d.is_error:
-            continue
-        key = (d.file, d.code, d.message)
-        if known.get(key, 0):
-            known[key] -= 1
-            continue
-        out.append(d)
-    return out

@@ -109,17 +109,19 @@ def check(
     return out
 
 
-def new_errors(before: list[Diagnostic], after: list[Diagnostic]) -> list[Diagnostic]:
-    """The errors of ``after`` that ``before`` does not have (compared without their line
-    and column, which an edit may move)."""
+def new_diagnostics(
+    before: list[Diagnostic], after: list[Diagnostic], *, errors: bool
+) -> list[Diagnostic]:
+    """The errors (``errors=True``) or the warnings of ``after`` that ``before`` does not
+    have (compared without their line and column, which an edit may move)."""
     known: dict[tuple[str, str, str], int] = {}
     for d in before:
-        if d.is_error:
+        if d.is_error == errors:
             key = (d.file, d.code, d.message)
             known[key] = known.get(key, 0) + 1
     out = []
     for d in after:
-        if not d.is_error:
+        if d.is_error != errors:
             continue
         key = (d.file, d.code, d.message)
         if known.get(key, 0):

@@ -1870,15 +1870,14 @@ def new_errors(plan: Plan, changes: ChangeSet, ignore: Iterable[str] = ()) -> li
     """The errors the plan would have after ``changes`` that it does not have now, in the
     files' real names."""
     from .api import validate
-    from .plan_changes import check
-    from .plan_changes import new_errors as compare
+    from .plan_changes import check, new_diagnostics
 
     if not changes:
         return []
     ignored = frozenset(ignore)
     before = validate(plan, ignored)
     after = check(changes, plan.display_root, ignored)
-    return compare(before, after)
+    return new_diagnostics(before, after, errors=True)
 
 
 __all__ = [
