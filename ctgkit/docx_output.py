@@ -970,29 +970,14 @@ class _Context:
             "rows": [text(r.code) for r in cov.rows],
             "groups": [
                 Line(
-                    Markup(
-                        xml.run(g.code, ("b",))
-                        + self.ed(g.editorial)
-                        + xml.run(" ")
-                        + xml.runs(g.title)
-                    ),
+                    self._titled(g.code, g.editorial, g.title),
                     total=g.total,
                     covered=g.covered,
                     pct=text(g.pct),
                 )
                 for g in cov.groups
             ],
-            "uncovered": [
-                Line(
-                    Markup(
-                        xml.run(r.code, ("b",))
-                        + self.ed(r.editorial)
-                        + xml.run(" ")
-                        + xml.runs(r.title)
-                    )
-                )
-                for r in cov.uncovered
-            ],
+            "uncovered": [Line(self._titled(r.code, r.editorial, r.title)) for r in cov.uncovered],
             "not_transcribed": [
                 Line(
                     Markup(
@@ -1005,17 +990,15 @@ class _Context:
                 for r in cov.not_transcribed
             ],
             "fiches_without_objectives": [
-                Line(
-                    Markup(
-                        xml.run(labels["fiche_number"].format(n=f.number), ("b",))
-                        + self.ed(f.editorial)
-                        + xml.run(" ")
-                        + xml.runs(f.title)
-                    )
-                )
+                Line(self._titled(labels["fiche_number"].format(n=f.number), f.editorial, f.title))
                 for f in cov.fiches_without_objectives
             ],
         }
+
+    def _titled(self, name: str, editorial: Any, title: Any) -> Markup:
+        """``name`` in bold, its editorial mark, then its title: a line of the annexes."""
+        xml = self.xml
+        return Markup(xml.run(name, ("b",)) + self.ed(editorial) + xml.run(" ") + xml.runs(title))
 
     def _matrix(self, cov: CoverageView) -> str:
         """Objectives × fiches, an X where the fiche serves the objective. To stay within

@@ -534,18 +534,8 @@ def _annexes(doc: Any) -> None:
     _p(doc, "{%p else %}")
     _p(doc, "{{ labels.no_fiches }}")
     _p(doc, "{%p endif %}")
-    _p(doc, "{%p if coverage.not_transcribed %}")
-    _p(doc, "{{ labels.not_transcribed_list }}", "Heading 3")
-    _p(doc, "{%p for r in coverage.not_transcribed %}")
-    _p(doc, "{{r r.text }}", "List Bullet")
-    _p(doc, "{%p endfor %}")
-    _p(doc, "{%p endif %}")
-    _p(doc, "{%p if coverage.fiches_without_objectives %}")
-    _p(doc, "{{ labels.fiches_without_objectives }}", "Heading 3")
-    _p(doc, "{%p for r in coverage.fiches_without_objectives %}")
-    _p(doc, "{{r r.text }}", "List Bullet")
-    _p(doc, "{%p endfor %}")
-    _p(doc, "{%p endif %}")
+    _bulleted(doc, "coverage.not_transcribed", "labels.not_transcribed_list")
+    _bulleted(doc, "coverage.fiches_without_objectives", "labels.fiches_without_objectives")
     _p(doc, "{%p if actors %}")
     _p(doc, "{{ labels.actors }}", "Heading 2")
     _table(
@@ -563,6 +553,17 @@ def _annexes(doc: Any) -> None:
     _p(doc, "{{p fiche_timeline.table }}")
     _p(doc, "{%p for line in fiche_timeline.notes %}")
     _p(doc, "{{ line }}", "Note")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p endif %}")
+
+
+def _bulleted(doc: Any, items: str, heading: str) -> None:
+    """If the list ``items`` has any: the ``heading`` (Heading 3), then each item's
+    ``text`` on a bulleted line."""
+    _p(doc, "{%p if " + items + " %}")
+    _p(doc, "{{ " + heading + " }}", "Heading 3")
+    _p(doc, "{%p for r in " + items + " %}")
+    _p(doc, "{{r r.text }}", "List Bullet")
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p endif %}")
 
