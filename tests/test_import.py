@@ -79,6 +79,13 @@ def set_cell(book, sheet: str, key: tuple[str, str], header: str, value) -> str:
     return cell.coordinate
 
 
+def edit_cell(workbook: Path, sheet: str, key: tuple[str, str], header: str, value) -> str:
+    """:func:`set_cell` in the saved ``workbook``; the cell's address."""
+    where: list[str] = []
+    edit(workbook, lambda book: where.append(set_cell(book, sheet, key, header, value)))
+    return where[0]
+
+
 def changed_lines(before: bytes, after: bytes) -> list[str]:
     diff = difflib.unified_diff(
         before.decode().splitlines(), after.decode().splitlines(), lineterm="", n=0
@@ -191,15 +198,11 @@ def test_bad_year_is_located_and_nothing_is_written(civraisien: Path, tmp_path: 
 
 def test_bad_year_in_french(civraisien: Path, tmp_path: Path, monkeypatch) -> None:
     workbook = exported(civraisien, tmp_path)
-    where: list[str] = []
-    edit(
-        workbook,
-        lambda book: where.append(set_cell(book, "Fiches", ("Numéro", "3"), "Début", "20222")),
-    )
+    where = edit_cell(workbook, "Fiches", ("Numéro", "3"), "Début", "20222")
     monkeypatch.setenv("CTG_LANG", "fr")
     result = ctg_import(civraisien, workbook)
     assert result.exit_code == 1
-    assert f"Fiches!{where[0]} : début « 20222 » n'est pas une année" in result.stderr
+    assert f"Fiches!{where} : début « 20222 » n'est pas une année" in result.stderr
     assert "1 erreur dans le classeur : rien n'a été écrit" in result.stderr
 
 
@@ -236,17 +239,11 @@ def test_every_bad_cell_is_reported(civraisien: Path, tmp_path: Path) -> None:
 
 def test_a_file_outside_the_fiches_is_refused(civraisien: Path, tmp_path: Path) -> None:
     workbook = exported(civraisien, tmp_path)
-    where: list[str] = []
-    edit(
-        workbook,
-        lambda book: where.append(
-            set_cell(book, "Fiches", ("Numéro", "2"), "Fichier", "../../etc/passwd")
-        ),
-    )
+    where = edit_cell(workbook, "Fiches", ("Numéro", "2"), "Fichier", "../../etc/passwd")
     before = snapshot(civraisien)
     result = ctg_import(civraisien, workbook)
     assert result.exit_code == 1
-    assert f"Fiches!{where[0]}: « ../../etc/passwd » is not a fiche file of the plan" in (
+    assert f"Fiches!{where}: « ../../etc/passwd » is not a fiche file of the plan" in (
         result.stderr
     )
     assert snapshot(civraisien) == before
@@ -779,18 +776,12 @@ def test_importing_a_new_row_twice_does_not_make_two_fiches(civraisien: Path, tm
 
 def test_indicators_column_of_fiches_is_not_read(civraisien: Path, tmp_path: Path) -> None:
     workbook = exported(civraisien, tmp_path)
-    where: list[str] = []
-    edit(
-        workbook,
-        lambda b: where.append(
-            set_cell(b, "Fiches", ("Numéro", "3"), "Indicateurs de réussite", "Un autre")
-        ),
-    )
+    where = edit_cell(workbook, "Fiches", ("Numéro", "3"), "Indicateurs de réussite", "Un autre")
     before = snapshot(civraisien)
     result = ctg_import(civraisien, workbook)
     assert result.exit_code == 0, result.stderr
     assert (
-        f"fiche 3: Fiches!{where[0]}: the indicators of a fiche that has some are edited in the "
+        f"fiche 3: Fiches!{where}: the indicators of a fiche that has some are edited in the "
         "« Indicateurs » sheet; this cell was not read"
     ) in result.stdout
     assert "no changes" in result.stdout
