@@ -228,9 +228,15 @@ def test_sigkill_during_render_leaves_complete_documents(tmp_path: Path) -> None
     assert all(old[n] != new[n] for n in names)
     assert sum(map(len, new.values())) > 1_000_000
     generator = random.Random(7)
-    states = []
+    states: list[tuple[str, ...]] = []
     caught_writing = 0
-    for _ in range(RENDER_KILLS):
+    # A kill between two documents needs luck with the timing (a loaded machine moves the
+    # window): up to four times the kills are tried, until one has landed there.
+    attempts = 0
+    while attempts < RENDER_KILLS or (
+        attempts < 4 * RENDER_KILLS and not any("old" in s and "new" in s for s in states)
+    ):
+        attempts += 1
         shutil.rmtree(out, ignore_errors=True)
         shutil.copytree(old_dir, out)
         process = _render(plan, out)
@@ -254,11 +260,11 @@ def test_sigkill_during_render_leaves_complete_documents(tmp_path: Path) -> None
         visible = {p.name for p in (out / "plan").iterdir() if not p.name.startswith(".")}
         assert visible == set(names)
     print(
-        f"\n{caught_writing}/{RENDER_KILLS} kills landed while ctg render was writing; "
+        f"\n{caught_writing}/{attempts} kills landed while ctg render was writing; "
         f"states (plan.md, plan.html, coverage.md, coverage.html): {sorted(set(states))}; "
         f"temporary files left after the last kill: {[p.name for p in temporary_files(out)]}"
     )
-    assert caught_writing >= RENDER_KILLS // 2, "the kills missed the writes; make the test harder"
+    assert caught_writing >= attempts // 2, "the kills missed the writes; make the test harder"
     assert any("old" in s and "new" in s for s in states), "no kill between two documents"
 
 
