@@ -222,7 +222,7 @@ def test_progress_of_hundreds_of_digits_is_too_large(
     civraisien: Path, tmp_path: Path, monkeypatch
 ) -> None:
     # Found by tests/test_import_properties.py: float() of 400 digits is inf, which was
-    # taken for a number (and then written as .inf or refused later without a position).
+    # taken for a number; now « too large », like any number of more digits than a float.
     workbook = exported(civraisien, tmp_path)
 
     def change(book) -> None:
