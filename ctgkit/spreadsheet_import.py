@@ -47,6 +47,7 @@ from .loader import FICHES_DIR, LoadedFiche, Plan, fiche_files
 from .model import DIRECTIONS, FOLLOW_UP_STATUSES, fold
 from .plan_changes import ChangeSet
 from .workbook_read import (
+    MAX_DIGITS,
     Cell,
     Row,
     Table,
@@ -287,7 +288,7 @@ def _year_or_date(cell: Cell, what: str) -> int | str | dt.date | None:
     if isinstance(value, int | float) and not isinstance(value, bool) or _YEAR.fullmatch(written):
         try:
             year = int(float(written))
-        except ValueError:
+        except (ValueError, OverflowError):  # hundreds of digits: float() gives inf
             year = 0
         if not float(written).is_integer() or not 1900 <= year <= 2200:
             raise cell.error(_("{what} « {value} » is not a year").format(what=what, value=written))
@@ -377,7 +378,7 @@ def _choice(cell: Cell, what: str, choices: Sequence[str], written: str | None =
 
 
 def _fiche_number(written: str) -> int | str:
-    return int(written) if re.fullmatch(r"[1-9]\d*", written) else written
+    return int(written) if re.fullmatch(rf"[1-9]\d{{0,{MAX_DIGITS - 1}}}", written) else written
 
 
 # --------------------------------------------------------------------------- lists

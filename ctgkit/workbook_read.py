@@ -338,6 +338,11 @@ def text(cell: Cell) -> str | None:
     return str(value).replace("\r\n", "\n").replace("\r", "\n").rstrip()
 
 
+#: Digits of the longest whole number read from a cell: more is no count, amount or year (and
+#: Python refuses to convert a string of more than 4,300 digits).
+MAX_DIGITS = 18
+
+
 def whole(cell: Cell, what: str) -> int | None:
     """The cell as a whole number (None when empty), else a located error naming ``what``."""
     if cell.empty:
@@ -353,6 +358,8 @@ def whole(cell: Cell, what: str) -> int | None:
         return int(value)
     written = text(cell) or ""
     if re.fullmatch(r"[+-]?\d+", written.strip()):
+        if len(written.strip().lstrip("+-")) > MAX_DIGITS:
+            raise cell.error(_("{what} « {value} » is too large").format(what=what, value=written))
         return int(written)
     raise cell.error(_("{what} « {value} » is not a whole number").format(what=what, value=written))
 
@@ -386,6 +393,8 @@ def number(cell: Cell, what: str) -> int | float | None:
     compact = re.sub(r"[\s\u00a0\u202f]", "", written).replace(",", ".")
     if re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", compact):
         parsed = float(compact)
+        if not math.isfinite(parsed):  # hundreds of digits: float() gives inf
+            raise cell.error(_("{what} « {value} » is too large").format(what=what, value=written))
         return int(parsed) if parsed.is_integer() and "." not in compact else parsed
     raise cell.error(_("{what} « {value} » is not a number").format(what=what, value=written))
 

@@ -862,3 +862,15 @@ def test_ctg_import_refuses_campaign_and_export_workbooks_together(
     assert lonely.exit_code == 2
     assert "--manifest goes with the workbooks of a follow-up campaign" in lonely.stderr
     assert snapshot(plan) == before
+
+
+def test_progress_of_thousands_of_digits_is_located(sent: Path, plan: Path) -> None:
+    # Found by tests/test_import_properties.py: int() of more than 4,300 digits raised
+    # ValueError (an internal error) in the progress column.
+    before = snapshot(plan)
+    bulles = fill(sent / BULLES, fiches={"2": {"Statut": "en cours", "Avancement (%)": "1" * 5000}})
+    result = invoke("import", str(plan), str(bulles))
+    assert result.exit_code == 1
+    assert f"{bulles}: Suivi 2025!J3: Avancement (%)" in result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(plan) == before

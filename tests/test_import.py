@@ -206,6 +206,50 @@ def test_bad_year_in_french(civraisien: Path, tmp_path: Path, monkeypatch) -> No
     assert "1 erreur dans le classeur : rien n'a été écrit" in result.stderr
 
 
+def test_year_of_thousands_of_digits_is_not_a_year(civraisien: Path, tmp_path: Path) -> None:
+    # Found by tests/test_import_properties.py: float() of 5,000 digits is inf, and
+    # int(inf) raised OverflowError (an internal error).
+    workbook = exported(civraisien, tmp_path)
+    where = edit_cell(workbook, "Fiches", ("Numéro", "3"), "Début", "1" * 5000)
+    before = snapshot(civraisien)
+    result = ctg_import(civraisien, workbook)
+    assert result.exit_code == 1
+    assert f"{workbook}: Fiches!{where}: début « {'1' * 5000} » is not a year" in result.stderr
+    assert snapshot(civraisien) == before
+
+
+def test_progress_of_hundreds_of_digits_is_too_large(
+    civraisien: Path, tmp_path: Path, monkeypatch
+) -> None:
+    # Found by tests/test_import_properties.py: float() of 400 digits is inf, which was
+    # taken for a number; now « too large », like any number of more digits than a float.
+    workbook = exported(civraisien, tmp_path)
+
+    def change(book) -> None:
+        ws = book["Suivi"]
+        ws.append(["3", "2025-06-30", "en cours", "9" * 400])
+
+    edit(workbook, change)
+    before = snapshot(civraisien)
+    result = ctg_import(civraisien, workbook)
+    assert result.exit_code == 1
+    assert f"{workbook}: Suivi!D2: avancement (%) « {'9' * 400} » is too large" in result.stderr
+    assert snapshot(civraisien) == before
+    monkeypatch.setenv("CTG_LANG", "fr")
+    result = ctg_import(civraisien, workbook)
+    assert f"Suivi!D2 : avancement (%) « {'9' * 400} » est trop grand" in result.stderr
+
+
+def test_fiche_number_of_many_digits_stays_text(civraisien: Path, tmp_path: Path) -> None:
+    # Found by tests/test_import_properties.py: int() of more than 4,300 digits raised
+    # ValueError (an internal error); such a « number » is kept as text, quoted.
+    workbook = exported(civraisien, tmp_path)
+    edit_cell(workbook, "Fiches", ("Numéro", "3"), "Numéro", "1" * 5000)
+    result = ctg_import(civraisien, workbook)
+    assert result.exit_code == 0, result.output
+    assert f'numéro: "{"1" * 5000}"' in (civraisien / FICHE_3).read_text(encoding="utf-8")
+
+
 def test_every_bad_cell_is_reported(civraisien: Path, tmp_path: Path) -> None:
     workbook = exported(civraisien, tmp_path)
     where: list[str] = []
