@@ -154,7 +154,11 @@ def quoted_line(line: str, start: int) -> str:
 
 
 def _closing_quote(line: str, start: int) -> int | None:
-    """Column of the quote closing the quoted scalar opened at ``start`` on the same line."""
+    """Column of the quote closing the quoted scalar opened at ``start`` on the same line
+    (None when ``start`` is past the end of the line: the parser counts U+2028, U+2029 and
+    U+0085 as line breaks, these lines do not)."""
+    if not 0 <= start < len(line):
+        return None
     mark = line[start]
     index = start + 1
     while index < len(line):
@@ -463,7 +467,7 @@ def _unclosed_quote(ctx: _Context) -> Explanation | None:
         ("while scanning a quoted scalar", "while scanning a simple key")
     ):
         line = ctx.line(opened[0])
-        if ctx.char(opened) in "\"'" and (
+        if ctx.char(opened) in ('"', "'") and (
             ctx.context.startswith("while scanning a quoted scalar")
             or _closing_quote(line, opened[1]) is None
         ):

@@ -30,6 +30,7 @@ from ruamel.yaml import YAML
 from ctgkit.dates import MAX_YEAR, MIN_YEAR, PartialDate
 from ctgkit.form import shipped_forms
 from ctgkit.model import ACTOR_KINDS, FIELD_TYPES, PLAN_STATES, STANDARD_FIELDS, fold
+from ctgkit.yaml_errors import INVISIBLE as _INVISIBLE
 
 # ----------------------------------------------------------------------------- profiles
 
@@ -921,6 +922,17 @@ def _long_key(data: Any, width: int, depth: int = 0) -> bool:
     return False
 
 
+#: A text that, written without quotes, would look like a list dash or a key followed by an
+#: invisible character (`- -\u00a0x`): ctg refuses those on purpose (a person meant a list
+#: item or a key), so a person writing such a text quotes it, and so does this generator.
+_LOOKS_LIKE_SYNTAX = re.compile("(?:-|[^\\s:]+:)[" + "".join(_INVISIBLE) + "]")
+
+
+def _represent_text(representer: Any, data: str) -> Any:
+    style = '"' if _LOOKS_LIKE_SYNTAX.match(data) else None
+    return representer.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
 def dump_yaml(data: Any, width: int = 80) -> str:
     if _long_key(data, width):
         # ruamel.yaml (0.19) folds a long plain key over two lines, which no parser reads
@@ -934,6 +946,7 @@ def dump_yaml(data: Any, width: int = 80) -> str:
         yaml.width = width
         # Shared objects are written out in full: anchors and aliases are refused in plans.
         yaml.representer.ignore_aliases = lambda data: True
+        yaml.representer.add_representer(str, _represent_text)
         _dumpers[width] = yaml
     buffer = io.StringIO()
     yaml.dump(data, buffer)

@@ -204,3 +204,21 @@ def test_an_invisible_character_in_a_field_key_is_still_refused() -> None:
     with pytest.raises(SourceError) as raised:
         parse_yaml("titre\u00a0: x\n")
     assert raised.value.code == "CTG001"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- #a{\"\u2029- \u2028x y",
+        "\u2029- #\n\u2029{\x85",
+        "\x85\u2029- \x85#\"\x85[",
+        "- a: a\u2029\u2029x y",
+    ],
+)
+def test_line_separators_the_parser_counts_as_breaks_are_explained(text: str) -> None:
+    # The parser counts U+2028, U+2029 and U+0085 as line breaks, the explanations do not: a
+    # position past the end of a line was an internal error (found by the long property run).
+    with pytest.raises(SourceError) as caught:
+        parse_yaml(text)
+    assert caught.value.code == "CTG001"
+    assert caught.value.line >= 1 and caught.value.column >= 1
