@@ -833,6 +833,25 @@ def markdown_report(
 # --------------------------------------------------------------------------- main
 
 
+#: Sections of RESULTS.md written by the other benchmarks (hostile.py, edit.py), by hand:
+#: a new run of this one keeps them.
+KEPT_SECTIONS = ("## Hostile input", "## Editing in place")
+
+
+def _kept_sections(path: Path) -> str:
+    """The sections of the previous report that other benchmarks wrote, to append."""
+    try:
+        previous = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    kept = []
+    for part in previous.split("\n## ")[1:]:
+        section = "## " + part
+        if section.startswith(KEPT_SECTIONS):
+            kept.append(section.rstrip("\n") + "\n")
+    return "".join("\n" + section for section in kept)
+
+
 def parse_sizes(text: str) -> list[int]:
     try:
         sizes = sorted({int(part.replace("_", "")) for part in text.split(",") if part.strip()})
@@ -950,7 +969,7 @@ def main(argv: list[str] | None = None) -> int:
         report = markdown_report(
             results, single, cpu, targets, machine(load_before, code_before), shown, elapsed
         )
-        args.output.write_text(report, encoding="utf-8")
+        args.output.write_text(report + _kept_sections(args.output), encoding="utf-8")
         log(f"wrote {args.output}")
     return 0
 
